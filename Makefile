@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+# shmap: top-level build.
+#
+#   make                 build libshmap, the tools and the test programs (host)
+#   make module          build shmap.ko for KDIR (default: the running kernel)
+#   make demo            boot a Debian kernel under QEMU and run the demo
+#   make check           build everything and run the whole suite in the guests
+#
+# Everything user space builds into $(BUILD); caches live in $(SHMAP_CACHE).
+
+VERSION := 0.1.0
+BUILD ?= $(CURDIR)/build
+KDIR ?= /lib/modules/$(shell uname -r)/build
+SHMAP_CACHE ?= /var/cache/shmap
+export VERSION BUILD SHMAP_CACHE
+
+.PHONY: all lib tests module module-clean check demo clean
+
+all: lib tests
+
+lib:
+	$(MAKE) -C userspace BUILD=$(BUILD)
+
+tests: lib
+	$(MAKE) -C tests BUILD=$(BUILD)
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules
+
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
+
+check:
+	tests/runner/check.sh
+
+demo:
+	tests/runner/demo.sh
+
+clean:
+	rm -rf $(BUILD)

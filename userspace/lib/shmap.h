@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libshmap: share kernel-allocated memory between processes through the
+ * shmap kernel module (/dev/shmap).
+ *
+ * Conventions (as liburing and libkmod):
+ *  - handles are opaque; destructors accept NULL;
+ *  - every function that can fail returns 0 on success or a negative errno
+ *    value, and sets no global state (errno is left as the C library left
+ *    it); nothing is printed;
+ *  - every file descriptor the library creates is close-on-exec unless a
+ *    NO_CLOEXEC flag asks otherwise;
+ *  - handles may be used from several threads at once; closing a handle
+ *    while another thread uses it is the caller's bug.
+ */
+#ifndef LIBSHMAP_SHMAP_H
+#define LIBSHMAP_SHMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBSHMAP_VERSION_MAJOR 0
+#define LIBSHMAP_VERSION_MINOR 1
+#define LIBSHMAP_VERSION_MICRO 0
+
+/** struct shmap_dev - an open /dev/shmap */
+struct shmap_dev;
+/** struct shmap_buf - one file descriptor of a shmap buffer */
+struct shmap_buf;
+
+/** Buffer modes. */
+enum shmap_buf_mode {
+	SHMAP_BUF_DEFAULT = 0,	/* the module's default_mode parameter */
+	SHMAP_BUF_EAGER = 1,	/* all pages allocated at create */
+	SHMAP_BUF_LAZY = 2,	/* pages allocated on first touch */
+};
+
+/* Flags for shmap_buf_create(). */
+#define SHMAP_BUF_NO_CLOEXEC	(1U << 0)	/* fd survives exec */
+#define SHMAP_BUF_NORESERVE	(1U << 1)	/* lazy: reserve at fault time */
+
+/* Flags for shmap_buf_export_ro(). */
+#define SHMAP_EXPORT_RO_NO_CLOEXEC (1U << 0)
+
+/* Seals for shmap_buf_seal() and shmap_buf_info.seals. */
+#define SHMAP_BUF_SEAL_FUTURE_WRITE (1U << 0)	/* no new writable mapping */
+#define SHMAP_BUF_SEAL_SEAL	    (1U << 1)	/* no further seals */
+
+/* Bits of shmap_buf_info.flags. */
+#define SHMAP_BUF_INFO_READONLY	 (1U << 0)	/* this handle maps read-only */
+#define SHMAP_BUF_INFO_NORESERVE (1U << 1)	/* created with NORESERVE */
+
+/* Device features, for shmap_dev_features() / shmap_dev_has_feature(). */
+#define SHMAP_DEV_FEAT_EAGER	 (1ULL << 0)
+#define SHMAP_DEV_FEAT_LAZY	 (1ULL << 1)
+#define SHMAP_DEV_FEAT_NORESERVE (1ULL << 2)
+#define SHMAP_DEV_FEAT_EXPORT_RO (1ULL << 3)
+#define SHMAP_DEV_FEAT_SEAL	 (1ULL << 4)
+#define SHMAP_DEV_FEAT_NAME	 (1ULL << 5)
+
+/** struct shmap_buf_info - what shmap_buf_info() reports */
+struct shmap_buf_info {
+	uint64_t size;		 /* bytes, a multiple of the page size */
+	uint64_t resident_pages; /* pages allocated now */
+	uint64_t reserved_pages; /* pages charged against max_total_mb */
+	uint64_t ino;		 /* inode number, as fstat() st_ino */
+	uint32_t mode;		 /* SHMAP_BUF_EAGER or SHMAP_BUF_LAZY */
+	uint32_t seals;		 /* SHMAP_BUF_SEAL_* */
+	uint32_t flags;		 /* SHMAP_BUF_INFO_* */
+	uint32_t mappings;	 /* vmas on the buffer, all processes */
+};
+
+/**
+ * shmap_dev_open() - open /dev/shmap and query its ABI version and features
+ * @devp: where to store the new handle
+ *
+ * Returns: 0, or -errno from open(2) (-ENOENT: module not loaded), or
+ * -EPROTO if the module speaks an ABI this library does not know.
+ */
+int shmap_dev_open(struct shmap_dev **devp);
+
+/**
+ * shmap_dev_open_path() - like shmap_dev_open() for another device node
+ * @path: the device node
+ * @devp: where to store the new handle
+ *
+ * Returns: as shmap_dev_open(); -ENOTTY if @path is not a shmap device.
+ */
+int shmap_dev_open_path(const char *path, struct shmap_dev **devp);
+
+/**
+ * shmap_dev_close() - close a device handle; buffers stay valid
+ * @dev: the handle, or NULL
+ */
+void shmap_dev_close(struct shmap_dev *dev);
+
+/** shmap_dev_fd() - Returns: the device's file descriptor (owned by @dev). */
+int shmap_dev_fd(const struct shmap_dev *dev);
+
+/** shmap_dev_abi_version() - Returns: the module's ABI version. */
+uint32_t shmap_dev_abi_version(const struct shmap_dev *dev);
+
+/** shmap_dev_features() - Returns: the SHMAP_DEV_FEAT_* bits of the module. */
+uint64_t shmap_dev_features(const struct shmap_dev *dev);
+
+/** shmap_dev_has_feature() - Returns: 1 if every bit of @feat is supported, else 0. */
+int shmap_dev_has_feature(const struct shmap_dev *dev, uint64_t feat);
+
+/**
+ * shmap_dev_limits() - the module's current size limits
+ * @dev: the device
+ * @max_buffer: if not NULL, largest buffer size in bytes
+ * @max_total: if not NULL, limit on all reserved memory in bytes
+ *
+ * Returns: 0 or -errno (values are read from the module at each call).
+ */
+int shmap_dev_limits(struct shmap_dev *dev, uint64_t *max_buffer,
+		     uint64_t *max_total);
+
+/**
+ * shmap_buf_create() - create a buffer
+ * @dev: the device
+ * @size: bytes, rounded up to a multiple of the page size by the module
+ * @mode: SHMAP_BUF_DEFAULT, SHMAP_BUF_EAGER or SHMAP_BUF_LAZY
+ * @name: shown in /proc/PID/maps as "/shmap:NAME"; NULL for none
+ * @flags: SHMAP_BUF_NO_CLOEXEC, SHMAP_BUF_NORESERVE
+ * @bufp: where to store the new handle
+ *
+ * Returns: 0 or -errno: -EINVAL (size 0, bad mode, flag or name),
+ * -EFBIG (over max_buffer_mb), -ENOSPC (over max_total_mb), -ENOMEM
+ * (eager pages or memory cgroup limit), -EINTR (fatal signal while
+ * allocating), -EFAULT.
+ */
+int shmap_buf_create(struct shmap_dev *dev, uint64_t size,
+		     enum shmap_buf_mode mode, const char *name,
+		     unsigned int flags, struct shmap_buf **bufp);
+
+/**
+ * shmap_buf_import() - make a handle from a buffer fd received elsewhere
+ * @fd: a shmap buffer fd; it is duplicated (close-on-exec), the caller keeps @fd
+ * @bufp: where to store the new handle
+ *
+ * Returns: 0 or -errno; -EBADF if @fd is not open, -ENOTTY if @fd is not a
+ * shmap buffer.
+ */
+int shmap_buf_import(int fd, struct shmap_buf **bufp);
+
+/**
+ * shmap_buf_export_ro() - a new handle on the same buffer that maps read-only
+ * @buf: the buffer
+ * @flags: SHMAP_EXPORT_RO_NO_CLOEXEC
+ * @rop: where to store the read-only handle
+ *
+ * Mapping the new handle with PROT_WRITE fails with -EACCES, and mprotect()
+ * cannot add write to its mappings.
+ *
+ * Returns: 0 or -errno.
+ */
+int shmap_buf_export_ro(struct shmap_buf *buf, unsigned int flags,
+			struct shmap_buf **rop);
+
+/**
+ * shmap_buf_close() - close the handle's fd; mappings stay valid
+ * @buf: the handle, or NULL
+ */
+void shmap_buf_close(struct shmap_buf *buf);
+
+/** shmap_buf_fd() - Returns: the handle's file descriptor (owned by @buf). */
+int shmap_buf_fd(const struct shmap_buf *buf);
+
+/** shmap_buf_size() - Returns: the buffer size in bytes (cached at create/import). */
+uint64_t shmap_buf_size(const struct shmap_buf *buf);
+
+/**
+ * shmap_buf_map() - map (part of) a buffer, always MAP_SHARED
+ * @buf: the buffer
+ * @offset: byte offset into the buffer, a multiple of the page size
+ * @length: bytes to map; 0 maps from @offset to the end of the buffer
+ * @prot: PROT_READ, PROT_WRITE (PROT_READ|PROT_WRITE is the usual)
+ * @addrp: where to store the address
+ *
+ * Returns: 0 or -errno: -EINVAL (offset not aligned or at/after the end),
+ * -EACCES (write on a read-only handle), -EPERM (write after
+ * SHMAP_BUF_SEAL_FUTURE_WRITE), -ENOMEM.
+ */
+int shmap_buf_map(struct shmap_buf *buf, uint64_t offset, size_t length,
+		  int prot, void **addrp);
+
+/**
+ * shmap_buf_unmap() - unmap what shmap_buf_map() mapped (or a part of it)
+ * @addr: page-aligned address
+ * @length: bytes
+ *
+ * Returns: 0 or -errno from munmap(2).
+ */
+int shmap_buf_unmap(void *addr, size_t length);
+
+/**
+ * shmap_buf_info() - query the buffer
+ * @buf: the buffer
+ * @info: filled in
+ *
+ * Returns: 0 or -errno.
+ */
+int shmap_buf_info(struct shmap_buf *buf, struct shmap_buf_info *info);
+
+/**
+ * shmap_buf_seal() - add seals
+ * @buf: the buffer (a writable handle)
+ * @seals: SHMAP_BUF_SEAL_* bits to add
+ * @sealsp: if not NULL, the seals in force afterwards
+ *
+ * Mappings made before SHMAP_BUF_SEAL_FUTURE_WRITE keep their protection.
+ *
+ * Returns: 0 or -errno: -EPERM (read-only handle, or SHMAP_BUF_SEAL_SEAL
+ * already set), -EINVAL (unknown bits).
+ */
+int shmap_buf_seal(struct shmap_buf *buf, unsigned int seals,
+		   unsigned int *sealsp);
+
+/**
+ * shmap_buf_send() - send a buffer's fd over a Unix socket (SCM_RIGHTS)
+ * @sock: a connected AF_UNIX socket
+ * @buf: the buffer
+ *
+ * One byte of ordinary data goes with the fd. Returns: 0 or -errno.
+ */
+int shmap_buf_send(int sock, const struct shmap_buf *buf);
+
+/**
+ * shmap_buf_recv() - receive a buffer sent by shmap_buf_send()
+ * @sock: a connected AF_UNIX socket
+ * @bufp: where to store the new handle (its fd is close-on-exec)
+ *
+ * Returns: 0 or -errno: -ECONNRESET (peer closed), -EBADMSG (no fd in the
+ * message), -ENOTTY (the fd is not a shmap buffer; it is closed).
+ */
+int shmap_buf_recv(int sock, struct shmap_buf **bufp);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBSHMAP_SHMAP_H */
