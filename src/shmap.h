@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmap.h - internal interfaces between the files of the shmap module.
+ *
+ * Where things happen:
+ *   shmap_main.c    init/exit, the misc device /dev/shmap, sysfs counters
+ *   shmap_params.c  module parameters and their validation
+ *   shmap_ioctl.c   the ioctls of /dev/shmap and of buffer fds
+ *   shmap_buf.c     buffers: pages (allocate, free), reservations, kref
+ *   shmap_file.c    the pseudo filesystem: one inode per buffer, its files
+ *   shmap_mmap.c    ->mmap, vm_operations (open, close, fault)
+ */
+#ifndef SHMAP_H
+#define SHMAP_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+#include <uapi/linux/shmap.h>
+
+#define SHMAP_VERSION "0.1.0"
+
+/**
+ * struct shmap_buf - a shared buffer
+ * @ref: one reference per open file (fd) and per vma piece, plus the
+ *	creator's while it sets the buffer up
+ * @inode: the buffer's own inode; pages point at its address_space
+ * @pages: @npages entries; NULL where a lazy buffer has no page yet.
+ *	Entries go from NULL to a page once (cmpxchg) and stay until release.
+ * @npages: size in pages
+ * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
+ * @flags: SHMAP_CREATE_NORESERVE or 0
+ * @lock: serialises seal changes against ->mmap
+ * @seals: SHMAP_SEAL_* bits, under @lock
+ * @resident: pages allocated
+ * @reserved: pages charged against max_total_mb
+ * @mappings: vma pieces that map the buffer
+ * @name: the name given at create time, "" if none
+ */
+struct shmap_buf {
+	struct kref ref;
+	struct inode *inode;
+	struct page **pages;
+	unsigned long npages;
+	u32 mode;
+	u32 flags;
+	struct mutex lock;
+	u32 seals;
+	atomic_long_t resident;
+	atomic_long_t reserved;
+	atomic_t mappings;
+	char name[SHMAP_NAME_MAX];
+};
+
+/**
+ * struct shmap_counters - global counters, shown in sysfs
+ * @buffers: buffers alive
+ * @pages_allocated: pages allocated for all buffers
+ * @pages_reserved: pages charged against max_total_mb
+ * @faults: calls of the fault handler since load
+ */
+struct shmap_counters {
+	atomic_long_t buffers;
+	atomic_long_t pages_allocated;
+	atomic_long_t pages_reserved;
+	atomic_long_t faults;
+};
+
+extern struct shmap_counters shmap_counters;
+
+/* shmap_params.c */
+void shmap_params_init(void);
+umode_t shmap_dev_mode(void);
+u32 shmap_default_mode(void);
+u64 shmap_max_buffer_bytes(void);
+unsigned long shmap_max_total_pages(void);
+
+/* shmap_buf.c */
+struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
+				   const char *name);
+struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff);
+void shmap_buf_get(struct shmap_buf *buf);
+void shmap_buf_put(struct shmap_buf *buf);
+
+/* shmap_file.c */
+int shmap_fs_init(void);
+void shmap_fs_exit(void);
+struct inode *shmap_inode_alloc(struct shmap_buf *buf);
+struct file *shmap_file_open(struct shmap_buf *buf, int flags);
+struct shmap_buf *shmap_file_buf(struct file *file);
+
+/* shmap_ioctl.c */
+long shmap_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* shmap_mmap.c */
+int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma);
+
+#endif /* SHMAP_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmap_compat.h - the one place where kernel versions differ.
+ *
+ * Every difference is keyed on a feature probe of the headers we build
+ * against (src/Kbuild greps them and defines SHMAP_HAVE_*), never on
+ * LINUX_VERSION_CODE: distributions backport APIs.
+ */
+#ifndef SHMAP_COMPAT_H
+#define SHMAP_COMPAT_H
+
+#include <linux/mm.h>
+
+/*
+ * vm_flags became read-only with accessors in 6.3: vm_flags_set() and
+ * vm_flags_clear() take the vma write lock. Before that the mmap lock, held
+ * for write in ->mmap, was enough to write the field directly.
+ */
+#ifdef SHMAP_HAVE_VM_FLAGS_SET
+static inline void shmap_vm_flags_set(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+	vm_flags_set(vma, flags);
+}
+
+static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
+					unsigned long flags)
+{
+	vm_flags_clear(vma, flags);
+}
+#else
+static inline void shmap_vm_flags_set(struct vm_area_struct *vma,
+				      unsigned long flags)
+{
+	vma->vm_flags |= flags;
+}
+
+static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
+					unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/*
+ * vm_insert_pages() batches the PTE lock; every kernel we support has it,
+ * but fall back to one vm_insert_page() per page where it is missing.
+ */
+#ifdef SHMAP_HAVE_VM_INSERT_PAGES
+static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
+					unsigned long addr,
+					struct page **pages,
+					unsigned long *num)
+{
+	return vm_insert_pages(vma, addr, pages, num);
+}
+#else
+static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
+					unsigned long addr,
+					struct page **pages,
+					unsigned long *num)
+{
+	int ret;
+
+	while (*num) {
+		ret = vm_insert_page(vma, addr, *pages);
+		if (ret)
+			return ret;
+		addr += PAGE_SIZE;
+		pages++;
+		(*num)--;
+	}
+	return 0;
+}
+#endif
+
+#endif /* SHMAP_COMPAT_H */

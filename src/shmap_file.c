@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmap_file.c - the files behind buffer fds.
+ *
+ * A private pseudo filesystem (never mounted in any namespace) gives each
+ * buffer its own inode, so each buffer has its own st_ino and its own
+ * address_space: the pages point at it, the vmas hang off its i_mmap tree.
+ * A buffer may have several files (the creator's and read-only exports);
+ * each holds a reference on the buffer and one on this module.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pagemap.h>
+#include <linux/pseudo_fs.h>
+#include <linux/string.h>
+
+#include "shmap.h"
+
+#define SHMAP_FS_MAGIC	0x73686d70	/* "shmp" */
+#define SHMAP_DNAME	"/shmap:"
+
+static struct vfsmount *shmap_mnt;
+
+/* /proc/PID/maps and /proc/PID/fd show "/shmap:NAME". */
+static char *shmap_dname(struct dentry *dentry, char *buffer, int buflen)
+{
+	size_t prefix = strlen(SHMAP_DNAME);
+	size_t len = prefix + dentry->d_name.len;
+	char *p;
+
+	if (len + 1 > buflen)
+		return ERR_PTR(-ENAMETOOLONG);
+	p = buffer + buflen - len - 1;
+	memcpy(p, SHMAP_DNAME, prefix);
+	memcpy(p + prefix, dentry->d_name.name, dentry->d_name.len);
+	p[len] = '\0';
+	return p;
+}
+
+static const struct dentry_operations shmap_dops = {
+	.d_dname = shmap_dname,
+};
+
+static int shmap_init_fs_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, SHMAP_FS_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->dops = &shmap_dops;
+	return 0;
+}
+
+/*
+ * No .owner: the kernel-internal mount would otherwise pin the module
+ * forever. Buffer files pin it instead (see shmap_file_open()).
+ */
+static struct file_system_type shmap_fs_type = {
+	.name = "shmap",
+	.init_fs_context = shmap_init_fs_context,
+	.kill_sb = kill_anon_super,
+};
+
+/*
+ * Pages are never written back: dirtying one (when a dirty PTE is zapped,
+ * or after O_DIRECT into it) only sets the flag.
+ */
+static const struct address_space_operations shmap_aops = {
+	.dirty_folio = noop_dirty_folio,
+};
+
+static int shmap_file_release(struct inode *inode, struct file *file)
+{
+	shmap_buf_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations shmap_buf_fops = {
+	.owner = THIS_MODULE,
+	.release = shmap_file_release,
+	.mmap = shmap_buf_mmap,
+	.unlocked_ioctl = shmap_buf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+/**
+ * shmap_inode_alloc() - allocate the inode of a new buffer
+ * @buf: the buffer; buf->npages must be set
+ *
+ * Return: the inode (one reference, owned by @buf), or ERR_PTR().
+ */
+struct inode *shmap_inode_alloc(struct shmap_buf *buf)
+{
+	struct inode *inode = alloc_anon_inode(shmap_mnt->mnt_sb);
+
+	if (IS_ERR(inode))
+		return inode;
+	inode->i_mapping->a_ops = &shmap_aops;
+	inode->i_private = buf;
+	i_size_write(inode, (loff_t)buf->npages << PAGE_SHIFT);
+	return inode;
+}
+
+/**
+ * shmap_file_open() - a new file on a buffer's inode
+ * @buf: the buffer
+ * @flags: O_RDWR, or O_RDONLY for a file that only maps read-only
+ *
+ * Return: the file, holding a reference on @buf and on this module, or
+ * ERR_PTR().
+ */
+struct file *shmap_file_open(struct shmap_buf *buf, int flags)
+{
+	struct file *file;
+
+	/* alloc_file_pseudo() does not take a module reference; fput() drops one. */
+	__module_get(THIS_MODULE);
+	/* On success the new dentry owns this inode reference. */
+	ihold(buf->inode);
+	file = alloc_file_pseudo(buf->inode, shmap_mnt, buf->name, flags,
+				 &shmap_buf_fops);
+	if (IS_ERR(file)) {
+		iput(buf->inode);
+		module_put(THIS_MODULE);
+		return file;
+	}
+	shmap_buf_get(buf);
+	file->private_data = buf;
+	return file;
+}
+
+/**
+ * shmap_file_buf() - the buffer behind a file, if it is a buffer file
+ * @file: any file
+ *
+ * Return: the buffer, or NULL.
+ */
+struct shmap_buf *shmap_file_buf(struct file *file)
+{
+	return file->f_op == &shmap_buf_fops ? file->private_data : NULL;
+}
+
+/**
+ * shmap_fs_init() - mount the pseudo filesystem
+ *
+ * Return: 0 or -errno.
+ */
+int shmap_fs_init(void)
+{
+	shmap_mnt = kern_mount(&shmap_fs_type);
+	return PTR_ERR_OR_ZERO(shmap_mnt);
+}
+
+/**
+ * shmap_fs_exit() - unmount it; no buffer may be left
+ */
+void shmap_fs_exit(void)
+{
+	kern_unmount(shmap_mnt);
+}
