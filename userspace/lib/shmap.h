@@ -236,8 +236,11 @@ int shmap_buf_send(int sock, const struct shmap_buf *buf);
  * @sock: a connected AF_UNIX socket
  * @bufp: where to store the new handle (its fd is close-on-exec)
  *
+ * Extra fds in the message are closed; only the first one is kept.
+ *
  * Returns: 0 or -errno: -ECONNRESET (peer closed), -EBADMSG (no fd in the
- * message), -ENOTTY (the fd is not a shmap buffer; it is closed).
+ * message, no data byte, or truncated ancillary data: any fds received are
+ * closed), -ENOTTY (the fd is not a shmap buffer; it is closed).
  */
 int shmap_buf_recv(int sock, struct shmap_buf **bufp);
 

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libshmap: buffer handles (create, import, read-only export, close, info,
+ * seals).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int shmap_priv_query(int fd, struct shmap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return shmap_ioctl_retry(fd, SHMAP_IOC_INFO, info);
+}
+
+int shmap_priv_buf_new(int fd, struct shmap_buf **bufp)
+{
+	struct shmap_info info;
+	struct shmap_buf *buf;
+	int ret;
+
+	/* Also proves @fd is a shmap buffer: anything else answers ENOTTY. */
+	ret = shmap_priv_query(fd, &info);
+	if (ret < 0)
+		goto out_close_fd;
+
+	buf = malloc(sizeof(*buf));
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out_close_fd;
+	}
+	buf->fd = fd;
+	buf->size = info.size;
+	*bufp = buf;
+	return 0;
+
+out_close_fd:
+	close(fd);
+	return ret;
+}
+
+SHMAP_EXPORT int shmap_buf_create(struct shmap_dev *dev, uint64_t size,
+				  enum shmap_buf_mode mode, const char *name,
+				  unsigned int flags, struct shmap_buf **bufp)
+{
+	struct shmap_create create;
+	int ret;
+
+	if (bufp)
+		*bufp = NULL;
+	if (!dev || !bufp)
+		return -EINVAL;
+
+	/*
+	 * size, mode, flags and name are checked by the module, which is the
+	 * authority on what it supports (see shmap_dev_features()).
+	 */
+	memset(&create, 0, sizeof(create));
+	create.size = size;
+	create.name = (uint64_t)(uintptr_t)name;
+	create.mode = (uint32_t)mode;
+	create.flags = flags;
+
+	/*
+	 * Not restarted on EINTR: the module only returns it when a fatal
+	 * signal interrupted the allocation, and the caller is dying anyway.
+	 */
+	ret = ioctl(dev->fd, SHMAP_IOC_CREATE, &create);
+	if (ret < 0)
+		return -errno;
+
+	return shmap_priv_buf_new((int)create.fd, bufp);
+}
+
+SHMAP_EXPORT int shmap_buf_import(int fd, struct shmap_buf **bufp)
+{
+	int dupfd;
+
+	if (bufp)
+		*bufp = NULL;
+	if (!bufp)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+
+	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dupfd < 0)
+		return -errno;
+
+	return shmap_priv_buf_new(dupfd, bufp);
+}
+
+SHMAP_EXPORT int shmap_buf_export_ro(struct shmap_buf *buf, unsigned int flags,
+				     struct shmap_buf **rop)
+{
+	struct shmap_export exp;
+	int ret;
+
+	if (rop)
+		*rop = NULL;
+	if (!buf || !rop)
+		return -EINVAL;
+
+	memset(&exp, 0, sizeof(exp));
+	exp.flags = flags;
+	ret = shmap_ioctl_retry(buf->fd, SHMAP_IOC_EXPORT_RO, &exp);
+	if (ret < 0)
+		return ret;
+
+	return shmap_priv_buf_new((int)exp.fd, rop);
+}
+
+SHMAP_EXPORT void shmap_buf_close(struct shmap_buf *buf)
+{
+	if (!buf)
+		return;
+	close(buf->fd);
+	free(buf);
+}
+
+SHMAP_EXPORT int shmap_buf_fd(const struct shmap_buf *buf)
+{
+	return buf ? buf->fd : -EINVAL;
+}
+
+SHMAP_EXPORT uint64_t shmap_buf_size(const struct shmap_buf *buf)
+{
+	return buf ? buf->size : 0;
+}
+
+SHMAP_EXPORT int shmap_buf_info(struct shmap_buf *buf,
+				struct shmap_buf_info *info)
+{
+	struct shmap_info kinfo;
+	int ret;
+
+	if (!buf || !info)
+		return -EINVAL;
+
+	ret = shmap_priv_query(buf->fd, &kinfo);
+	if (ret < 0)
+		return ret;
+
+	memset(info, 0, sizeof(*info));
+	info->size = kinfo.size;
+	info->resident_pages = kinfo.resident_pages;
+	info->reserved_pages = kinfo.reserved_pages;
+	info->ino = kinfo.ino;
+	info->mode = kinfo.mode;
+	info->seals = kinfo.seals;
+	info->flags = kinfo.flags;
+	info->mappings = kinfo.mappings;
+	return 0;
+}
+
+SHMAP_EXPORT int shmap_buf_seal(struct shmap_buf *buf, unsigned int seals,
+				unsigned int *sealsp)
+{
+	struct shmap_seal seal;
+	int ret;
+
+	if (!buf)
+		return -EINVAL;
+
+	memset(&seal, 0, sizeof(seal));
+	seal.seals = seals;
+	ret = shmap_ioctl_retry(buf->fd, SHMAP_IOC_SEAL, &seal);
+	if (ret < 0)
+		return ret;
+
+	if (sealsp)
+		*sealsp = seal.seals;
+	return 0;
+}
