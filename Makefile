@@ -31,10 +31,10 @@ module-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
 
 check:
-	tests/runner/check.sh
+	KERNELS="$(KERNELS)" tests/runner/check.sh
 
 demo:
-	tests/runner/demo.sh
+	KERNELS="$(KERNELS)" tests/runner/demo.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one kernel with its initramfs under QEMU (TCG) and judge the run.
+#   boot.sh VER INITRAMFS OUTDIR [GUEST-COMMAND]
+# Writes OUTDIR/console.log (kernel console), OUTDIR/tap.log (the command's output),
+# OUTDIR/verdict (one line: PASS or FAIL: reasons). Exit 0 if the run is clean.
+# Env: SHMAP_TIMEOUT (seconds, default 300), SHMAP_MEM (MiB, default 512), SHMAP_APPEND (extra
+# kernel arguments), SHMAP_SERIAL_STDIO=1 (test output to stdout instead of tap.log).
+set -euo pipefail
+# shellcheck source=tests/runner/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[[ $# -ge 3 && $# -le 4 ]] || die "usage: $0 VER INITRAMFS OUTDIR [GUEST-COMMAND]"
+ver=$1 cpio=$2 out=$3 run=${4:-/tests/suite.sh}
+vmlinux=$(kernel_dir "$ver")/vmlinux
+[[ -f $vmlinux ]] || die "no vmlinux for $ver (run kernels.sh prepare $ver)"
+[[ -f $cpio ]] || die "no initramfs $cpio"
+timeout=${SHMAP_TIMEOUT:-300}
+mkdir -p "$out"
+console=$out/console.log tap=$out/tap.log
+rm -f "$console" "$tap" "$out/verdict"
+
+append="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1"
+append+=" sysctl.kernel.hung_task_timeout_secs=30 sysctl.kernel.panic_on_rcu_stall=1"
+append+=" cryptomgr.notests shmap_run=$run ${SHMAP_APPEND:-}"
+
+tap_serial=file:$tap
+if [[ ${SHMAP_SERIAL_STDIO:-0} = 1 ]]; then tap_serial=stdio; fi
+
+start=$SECONDS
+rc=0
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m "${SHMAP_MEM:-512}" \
+	-display none -nodefaults -no-reboot -no-user-config \
+	-kernel "$vmlinux" -initrd "$cpio" -append "$append" \
+	-serial "file:$console" -serial "$tap_serial" \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null || rc=$?
+secs=$((SECONDS - start))
+touch "$console" "$tap"
+# The guest's serial output may carry CRs.
+sed -i 's/\r$//' "$console" "$tap"
+
+reasons=()
+if ((rc == 124 || rc == 137)); then
+	reasons+=("timeout after ${timeout}s")
+elif ((rc == 0)); then
+	reasons+=("guest stopped without reporting a status (panic or poweroff)")
+elif ((rc % 2 == 1)); then
+	status=$(((rc - 1) / 2))
+	((status == 0)) || reasons+=("guest command $run exited with status $status")
+else
+	reasons+=("qemu failed with exit code $rc")
+fi
+
+pattern='WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace:|soft lockup|hard LOCKUP'
+pattern+='|blocked for more than|rcu: INFO|detected stall|list_add corruption|UBSAN:|KASAN'
+pattern+='|possible circular locking|lockdep'
+bad=$(grep -nE "$pattern" "$console" || true)
+[[ -z $bad ]] || reasons+=("kernel log reports problems")
+
+taint=$(sed -n 's/^shmap-init: taint=\([0-9]*\).*/\1/p' "$console" | tail -n 1)
+if [[ -n $taint ]]; then
+	# W(512) D(128) L(16384) B(32) M(16); O(4096) and E(8192) from our module are expected.
+	badtaint=$((taint & (512 | 128 | 16384 | 32 | 16)))
+	((badtaint == 0)) || reasons+=("kernel tainted $taint (bad bits $badtaint)")
+elif ((${#reasons[@]} == 0)); then
+	reasons+=("guest did not report its taint")
+fi
+
+if ((${#reasons[@]} == 0)); then
+	echo "PASS ${secs}s" >"$out/verdict"
+	exit 0
+fi
+{
+	printf 'FAIL %ss:' "$secs"
+	printf ' %s;' "${reasons[@]}"
+	echo
+} >"$out/verdict"
+{
+	echo "== $ver: FAIL (${secs}s)"
+	printf '   - %s\n' "${reasons[@]}"
+	if [[ -n $bad ]]; then
+		echo "   console lines ($console):"
+		# Each flagged line with a little context after it.
+		grep -nE -A 12 "$pattern" "$console" | head -n 80 | sed 's/^/     /'
+	else
+		echo "   last console lines ($console):"
+		tail -n 25 "$console" | sed 's/^/     /'
+	fi
+} >&2
+exit 1

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: build user space, then run the guest suite on every kernel of $KERNELS.
+# Env: KERNELS (series or versions, default "6.1 6.12"), SHMAP_CACHE, BUILD, SHMAP_JOBS (guests in
+# parallel, default 2), SHMAP_TIMEOUT (per guest), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
+# (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make").
+# Logs: $BUILD/check/VER/{console.log,tap.log,verdict,prepare.log,boot.log}.
+set -euo pipefail
+# shellcheck source=tests/runner/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+t0=$SECONDS
+"$RUNNER_DIR/deps.sh"
+
+if [[ ${SHMAP_SKIP_MAKE:-0} != 1 ]]; then
+	log "make (user space)"
+	make -C "$REPO" BUILD="$BUILD" || die "make failed"
+fi
+
+mapfile -t kernels < <("$RUNNER_DIR/kernels.sh" resolve)
+((${#kernels[@]})) || die "no kernels"
+log "kernels: ${kernels[*]}"
+
+declare -A verdict secs
+# Kernel images and headers first, one at a time (apt/dpkg take a lock).
+ok=()
+for v in "${kernels[@]}"; do
+	d=$BUILD/check/$v
+	rm -rf "$d"
+	mkdir -p "$d"
+	if "$RUNNER_DIR/kernels.sh" prepare "$v" >"$d/prepare.log" 2>&1; then
+		ok+=("$v")
+	else
+		verdict[$v]="FAIL (kernel)"
+		secs[$v]=0
+		echo "== $v: kernel preparation failed ($d/prepare.log):" >&2
+		sed 's/^/   /' "$d/prepare.log" >&2
+	fi
+done
+# DKMS generates its signing key on first use: not in two builds at once.
+if ((${#ok[@]})) && [[ ! -f /var/lib/dkms/mok.key ]]; then
+	"$RUNNER_DIR/build-module.sh" "${ok[0]}" >/dev/null 2>&1 || true
+fi
+log "kernels ready in $((SECONDS - t0))s; building and booting, ${SHMAP_JOBS:-2} at a time"
+
+# Per kernel: module (DKMS) + initramfs, then the guest.
+pipeline() {
+	local v=$1 d=$BUILD/check/$1 s rc=0
+	if ! "$RUNNER_DIR/prepare.sh" "$v" "$d" >>"$d/prepare.log" 2>&1; then
+		echo "FAIL (build)" >"$d/verdict"
+		{
+			echo "== $v: module or initramfs build failed ($d/prepare.log):"
+			sed 's/^/   /' "$d/prepare.log"
+		} >"$d/boot.log"
+		return 1
+	fi
+	s=$SECONDS
+	"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" >"$d/boot.log" 2>&1 || rc=$?
+	echo "$((SECONDS - s))" >"$d/seconds"
+	return "$rc"
+}
+running=0
+for v in "${ok[@]}"; do
+	if ((running >= ${SHMAP_JOBS:-2})); then wait -n || true; running=$((running - 1)); fi
+	pipeline "$v" &
+	running=$((running + 1))
+done
+wait || true
+
+total_pass=0 total_fail=0 bad=0
+rows=()
+for v in "${kernels[@]}"; do
+	d=$BUILD/check/$v
+	pass=0 fail=0
+	echo "# ---- kernel $v"
+	if [[ -f $d/tap.log ]]; then
+		"$RUNNER_DIR/tap.sh" "$d/tap.log" >"$d/tap.renumbered" 2>"$d/tap.counts"
+		read -r pass fail <"$d/tap.counts"
+		cat "$d/tap.renumbered"
+	fi
+	if [[ -z ${verdict[$v]:-} ]]; then
+		secs[$v]=$(cat "$d/seconds" 2>/dev/null || echo 0)
+		case $(cat "$d/verdict" 2>/dev/null) in
+		PASS*) verdict[$v]=PASS ;;
+		"FAIL (build)") verdict[$v]="FAIL (build)" ;;
+		*) verdict[$v]=FAIL ;;
+		esac
+		if [[ ${verdict[$v]} != PASS ]]; then
+			sed 's/^/# /' "$d/boot.log"
+		fi
+	fi
+	if [[ ${verdict[$v]} != PASS ]]; then
+		fail=$((fail + 1))   # the guest failure itself
+	elif ((fail)); then
+		verdict[$v]=FAIL
+	fi
+	if ((pass + fail == 0)); then
+		verdict[$v]="FAIL (no tests)"
+		bad=1
+	fi
+	[[ ${verdict[$v]} = PASS ]] || bad=1
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail))
+	rows+=("$(printf '%-28s %7d %7d %8d  %s' "$v" "$pass" "$fail" "${secs[$v]}" "${verdict[$v]}")")
+done
+
+echo
+printf '%-28s %7s %7s %8s  %s\n' kernel passed failed seconds verdict
+printf '%s\n' "${rows[@]}"
+echo "# logs: $BUILD/check/VER/ (console.log, tap.log); total $((SECONDS - t0))s"
+echo "$total_pass passed, $total_fail failed"
+((bad == 0 && total_fail == 0 && total_pass > 0))

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Guest kernels.
+#   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS or "6.1 6.12");
+#                                 SPEC is a series (6.1, 6.12) or an exact version (6.12.117+deb12-amd64)
+#   kernels.sh prepare VER        install the headers, fetch + unpack the unsigned image into the
+#                                 cache and extract an ELF vmlinux; prints the cache directory
+set -euo pipefail
+# shellcheck source=tests/runner/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+export DEBIAN_FRONTEND=noninteractive INITRD=No
+
+# Print the names among the given packages that have an apt Candidate (one apt-cache call).
+with_candidate() {
+	(($#)) || return 0
+	apt-cache policy "$@" 2>/dev/null | awk '
+		/^[^ ]/ { name = $1; sub(/:$/, "", name) }
+		/^  Candidate:/ && $2 != "(none)" { print name }'
+}
+
+series_re() { printf '^%s\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64$' "${1//./\\.}"; }
+
+cmd_resolve() {
+	local s v re names=() ok
+	# shellcheck disable=SC2086 # KERNELS is a space-separated list
+	(($#)) || set -- ${KERNELS:-6.1 6.12}
+	# Every header version of the requested series, and the exact versions asked for.
+	mapfile -t all < <(apt-cache pkgnames linux-headers- | sed 's/^linux-headers-//')
+	for s in "$@"; do
+		if [[ $s =~ ^[0-9]+\.[0-9]+$ ]]; then
+			re=$(series_re "$s")
+			for v in "${all[@]}"; do
+				if [[ $v =~ $re ]]; then names+=("linux-headers-$v" "linux-image-$v-unsigned"); fi
+			done
+		elif [[ $s =~ ^[0-9]+\.[0-9]+[.0-9a-z+~-]*-amd64$ ]]; then
+			names+=("linux-headers-$s" "linux-image-$s-unsigned")
+		else
+			die "bad kernel spec '$s' (want a series like 6.12 or a version like 6.12.117+deb12-amd64)"
+		fi
+	done
+	ok=" $(with_candidate "${names[@]}" | tr '\n' ' ') "
+	installable() { [[ $ok = *" linux-headers-$1 "* && $ok = *" linux-image-$1-unsigned "* ]]; }
+	for s in "$@"; do
+		if [[ $s =~ ^[0-9]+\.[0-9]+$ ]]; then
+			re=$(series_re "$s")
+			v=$(for v in "${all[@]}"; do
+				if [[ $v =~ $re ]] && installable "$v"; then echo "$v"; fi
+			done | sort -rV | head -n 1)
+			[[ -n $v ]] || die "no installable kernel of series $s (headers + image-unsigned)"
+			echo "$v"
+		else
+			installable "$s" || [[ -e $(kernel_dir "$s")/.done && -e /lib/modules/$s/build/Makefile ]] ||
+				die "kernel $s: linux-headers-$s or linux-image-$s-unsigned not installable"
+			echo "$s"
+		fi
+	done
+}
+
+# Decompress the ELF vmlinux out of a bzImage (xz or zstd payload).
+extract_vmlinux() {
+	local img=$1 out=$2 off magic tool
+	for magic in xz zstd; do
+		case $magic in
+		xz)   tool="xz -dc";   off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | cut -d: -f1 || true) ;;
+		zstd) tool="zstd -dcq"; off=$(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$img" | cut -d: -f1 || true) ;;
+		esac
+		for o in $off; do
+			# Trailing data after the stream makes the tool complain: judge by the output.
+			tail -c +$((o + 1)) "$img" | $tool >"$out.tmp" 2>/dev/null || true
+			if [[ $(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' \n') = 7f454c46 ]]; then
+				mv "$out.tmp" "$out"
+				return 0
+			fi
+		done
+	done
+	rm -f "$out.tmp"
+	die "no xz/zstd ELF payload found in $img"
+}
+
+cmd_prepare() {
+	local ver=$1 dir tmp deb
+	dir=$(kernel_dir "$ver")
+	mkdir -p "$(dirname "$dir")"
+	# Several runs may share the cache: one preparation per version at a time.
+	exec 9>"$dir.lock"
+	flock 9
+	if [[ ! -e /lib/modules/$ver/build/Makefile ]]; then
+		log "installing linux-headers-$ver"
+		apt_get install -y -qq --no-install-recommends "linux-headers-$ver" >/dev/null
+	fi
+	if [[ ! -e $dir/.done ]]; then
+		tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+		chmod 755 "$tmp"
+		mkdir -p "$tmp/deb"
+		log "downloading linux-image-$ver-unsigned"
+		(cd "$tmp/deb" && apt_get download -qq "linux-image-$ver-unsigned")
+		deb=$(find "$tmp/deb" -name '*.deb' -print -quit)
+		[[ -n $deb ]] || die "apt-get download linux-image-$ver-unsigned gave no .deb"
+		dpkg -x "$deb" "$tmp/root"
+		rm -rf "$tmp/deb"
+		[[ -d $tmp/root/lib/modules/$ver ]] || die "image of $ver has no lib/modules/$ver"
+		extract_vmlinux "$tmp/root/boot/vmlinuz-$ver" "$tmp/vmlinux"
+		touch "$tmp/.done"
+		rm -rf "$dir"
+		mv -T "$tmp" "$dir"
+	fi
+	flock -u 9
+	echo "$dir"
+}
+
+case ${1:-} in
+resolve) shift; cmd_resolve "$@" ;;
+prepare) [[ $# -eq 2 ]] || die "usage: $0 prepare VER"; cmd_prepare "$2" ;;
+*) die "usage: $0 resolve [SPEC...] | prepare VER" ;;
+esac

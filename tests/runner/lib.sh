@@ -1,0 +1,31 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Common settings for the host-side test runner; sourced by the other scripts.
+
+RUNNER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$RUNNER_DIR/../.." && pwd)
+# Where the module sources (dkms.conf Makefile src include) come from.
+SHMAP_SRC=${SHMAP_SRC:-$REPO}
+SHMAP_CACHE=${SHMAP_CACHE:-/var/cache/shmap}
+BUILD=${BUILD:-$REPO/build}
+export REPO SHMAP_SRC SHMAP_CACHE BUILD
+
+log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Version of the module package, from dkms.conf.
+shmap_version() {
+	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$SHMAP_SRC/dkms.conf"
+}
+
+kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
+
+# apt-get that waits for the dpkg lock (other builds may hold it) and, when a package cannot
+# be fetched (stale lists), refreshes the lists once and retries.
+apt_get() {
+	local o=(-o DPkg::Lock::Timeout=600 -o APT::Sandbox::User=root)
+	DEBIAN_FRONTEND=noninteractive INITRD=No apt-get "${o[@]}" "$@" && return 0
+	log "apt-get $1 failed; apt-get update and retry"
+	apt-get "${o[@]}" update -qq
+	DEBIAN_FRONTEND=noninteractive INITRD=No apt-get "${o[@]}" "$@"
+}
