@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lib: every public function of libshmap, its argument checks and its
+ * errors. Also built with ASan + UBSan (build/tests-asan/lib).
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "shmap.h"
+#include "tshmap.h"
+
+#define ALL_FEATS	(SHMAP_DEV_FEAT_EAGER | SHMAP_DEV_FEAT_LAZY |		\
+			 SHMAP_DEV_FEAT_NORESERVE | SHMAP_DEV_FEAT_EXPORT_RO |	\
+			 SHMAP_DEV_FEAT_SEAL | SHMAP_DEV_FEAT_NAME)
+
+static struct shmap_dev *open_dev(void)
+{
+	struct shmap_dev *dev = NULL;
+
+	REQUIRE_RET(shmap_dev_open(&dev), 0);
+	REQUIRE(dev != NULL);
+	return dev;
+}
+
+static struct shmap_buf *create(struct shmap_dev *dev, uint64_t size,
+				enum shmap_buf_mode mode, unsigned int flags)
+{
+	struct shmap_buf *buf = NULL;
+
+	REQUIRE_RET(shmap_buf_create(dev, size, mode, NULL, flags, &buf), 0);
+	REQUIRE(buf != NULL);
+	return buf;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	REQUIRE(d != NULL);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static int is_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	return fl >= 0 && (fl & FD_CLOEXEC);
+}
+
+static void dev_open(void)
+{
+	struct shmap_dev *dev = open_dev();
+	int fd = shmap_dev_fd(dev);
+
+	CHECK_GE(fd, 0);
+	CHECK(is_cloexec(fd));
+	CHECK_EQ(shmap_dev_abi_version(dev), 1);
+	CHECK_EQ(shmap_dev_features(dev) & ALL_FEATS, ALL_FEATS);
+	CHECK_EQ(shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_EAGER), 1);
+	CHECK_EQ(shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_EAGER | SHMAP_DEV_FEAT_SEAL), 1);
+	CHECK_EQ(shmap_dev_has_feature(dev, ALL_FEATS), 1);
+	CHECK_EQ(shmap_dev_has_feature(dev, 1ULL << 50), 0);
+	CHECK_EQ(shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_LAZY | (1ULL << 63)), 0);
+	/* The library's constants are the ABI's. */
+	CHECK_EQ(SHMAP_DEV_FEAT_EAGER, SHMAP_FEAT_EAGER);
+	CHECK_EQ(SHMAP_DEV_FEAT_NAME, SHMAP_FEAT_NAME);
+	CHECK_EQ(SHMAP_BUF_EAGER, SHMAP_MODE_EAGER);
+	CHECK_EQ(SHMAP_BUF_LAZY, SHMAP_MODE_LAZY);
+	CHECK_EQ(SHMAP_BUF_SEAL_FUTURE_WRITE, SHMAP_SEAL_FUTURE_WRITE);
+	CHECK_EQ(SHMAP_BUF_SEAL_SEAL, SHMAP_SEAL_SEAL);
+	CHECK_EQ(SHMAP_BUF_INFO_READONLY, SHMAP_INFO_READONLY);
+	CHECK_EQ(SHMAP_BUF_INFO_NORESERVE, SHMAP_INFO_NORESERVE);
+	shmap_dev_close(dev);
+	CHECK_ERRNO(fcntl(fd, F_GETFD), EBADF);
+}
+
+static void dev_open_args(void)
+{
+	struct shmap_dev *dev = NULL;
+	int before = count_fds();
+
+	CHECK_RET(shmap_dev_open(NULL), -EINVAL);
+	CHECK_RET(shmap_dev_open_path(NULL, &dev), -EINVAL);
+	CHECK_RET(shmap_dev_open_path(T_DEV, NULL), -EINVAL);
+	CHECK_RET(shmap_dev_open_path("/nonexistent/shmap", &dev), -ENOENT);
+	CHECK_RET(shmap_dev_open_path("/dev/null", &dev), -ENOTTY);
+	CHECK_RET(shmap_dev_open_path("/dev/zero", &dev), -ENOTTY);
+	CHECK(dev == NULL);
+	/* No fd leaked by the failures. */
+	CHECK_EQ(count_fds(), before);
+	REQUIRE_RET(shmap_dev_open_path(T_DEV, &dev), 0);
+	CHECK_EQ(shmap_dev_abi_version(dev), 1);
+	shmap_dev_close(dev);
+	CHECK_EQ(count_fds(), before);
+}
+
+static void close_null(void)
+{
+	shmap_dev_close(NULL);
+	shmap_buf_close(NULL);
+}
+
+static void limits(void)
+{
+	struct shmap_dev *dev = open_dev();
+	uint64_t mb = 0, mt = 0, old = T_PARAM("max_buffer_mb");
+	char s[32];
+
+	CHECK_RET(shmap_dev_limits(dev, &mb, &mt), 0);
+	CHECK_EQ(mb, T_PARAM("max_buffer_mb") * T_MIB);
+	CHECK_EQ(mt, T_PARAM("max_total_mb") * T_MIB);
+	mb = 0;
+	CHECK_RET(shmap_dev_limits(dev, &mb, NULL), 0);
+	CHECK_EQ(mb, old * T_MIB);
+	mt = 0;
+	CHECK_RET(shmap_dev_limits(dev, NULL, &mt), 0);
+	CHECK_EQ(mt, T_PARAM("max_total_mb") * T_MIB);
+	CHECK_RET(shmap_dev_limits(dev, NULL, NULL), 0);
+	CHECK_RET(shmap_dev_limits(NULL, &mb, &mt), -EINVAL);
+	/* Read from the module at each call. */
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)old + 1);
+	REQUIRE_RET(tap_write_str(T_PARAMS "max_buffer_mb", s), 0);
+	CHECK_RET(shmap_dev_limits(dev, &mb, NULL), 0);
+	CHECK_EQ(mb, (old + 1) * T_MIB);
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)old);
+	CHECK_RET(tap_write_str(T_PARAMS "max_buffer_mb", s), 0);
+	shmap_dev_close(dev);
+}
+
+static void buf_create(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b[4];
+	struct shmap_buf_info in;
+	struct stat st;
+	int i;
+
+	REQUIRE_RET(shmap_buf_create(dev, 1, SHMAP_BUF_EAGER, "lib-eager", 0, &b[0]), 0);
+	REQUIRE_RET(shmap_buf_create(dev, 3 * t_page() + 1, SHMAP_BUF_LAZY, NULL, 0, &b[1]), 0);
+	REQUIRE_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_DEFAULT, "", 0, &b[2]), 0);
+	REQUIRE_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, "nr",
+				     SHMAP_BUF_NORESERVE | SHMAP_BUF_NO_CLOEXEC, &b[3]), 0);
+	CHECK_EQ(shmap_buf_size(b[0]), t_page());
+	CHECK_EQ(shmap_buf_size(b[1]), 4 * t_page());
+	CHECK_RET(shmap_buf_info(b[0], &in), 0);
+	CHECK_EQ(in.mode, SHMAP_BUF_EAGER);
+	CHECK_EQ(in.resident_pages, 1);
+	CHECK_RET(shmap_buf_info(b[1], &in), 0);
+	CHECK_EQ(in.mode, SHMAP_BUF_LAZY);
+	CHECK_EQ(in.size, 4 * t_page());
+	CHECK_RET(shmap_buf_info(b[2], &in), 0);
+	CHECK(in.mode == SHMAP_BUF_EAGER || in.mode == SHMAP_BUF_LAZY);
+	CHECK_RET(shmap_buf_info(b[3], &in), 0);
+	CHECK_EQ(in.flags, SHMAP_BUF_INFO_NORESERVE);
+	for (i = 0; i < 3; i++)
+		CHECK(is_cloexec(shmap_buf_fd(b[i])));
+	CHECK(!is_cloexec(shmap_buf_fd(b[3])));
+	REQUIRE_SYS(fstat(shmap_buf_fd(b[1]), &st));
+	CHECK_RET(shmap_buf_info(b[1], &in), 0);
+	CHECK_EQ(in.ino, st.st_ino);
+	CHECK_EQ(T_STAT("buffers"), 4);
+	for (i = 0; i < 4; i++)
+		shmap_buf_close(b[i]);
+	CHECK_EQ(T_STAT("buffers"), 0);
+	shmap_dev_close(dev);
+}
+
+static void buf_create_errors(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = NULL;
+	char longname[80];
+	int before = count_fds();
+
+	memset(longname, 'x', sizeof(longname));
+	longname[64] = '\0';
+	CHECK_RET(shmap_buf_create(NULL, t_page(), SHMAP_BUF_LAZY, NULL, 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, NULL, 0, NULL), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, 0, SHMAP_BUF_LAZY, NULL, 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), (enum shmap_buf_mode)7, NULL, 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, NULL, 1U << 9, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_EAGER, NULL,
+				   SHMAP_BUF_NORESERVE, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, longname, 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, "a/b", 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, "a\tb", 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, UINT64_MAX, SHMAP_BUF_LAZY, NULL, 0, &b), -EFBIG);
+	CHECK_RET(shmap_buf_create(dev, T_PARAM("max_buffer_mb") * T_MIB + 1,
+				   SHMAP_BUF_LAZY, NULL, 0, &b), -EFBIG);
+	CHECK(b == NULL);
+	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(T_STAT("buffers"), 0);
+	shmap_dev_close(dev);
+}
+
+static void buf_import(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 3 * t_page(), SHMAP_BUF_EAGER, 0);
+	struct shmap_buf *imp = NULL;
+	char *p, *q;
+	int fd, dupfd;
+
+	fd = shmap_buf_fd(b);
+	REQUIRE_RET(shmap_buf_import(fd, &imp), 0);
+	CHECK_NE(shmap_buf_fd(imp), fd);
+	CHECK(is_cloexec(shmap_buf_fd(imp)));
+	CHECK_EQ(shmap_buf_size(imp), 3 * t_page());
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	REQUIRE_RET(shmap_buf_map(imp, 0, 0, PROT_READ, (void **)&q), 0);
+	strcpy(p, "imported");
+	CHECK(!strcmp(q, "imported"));
+	/* The caller keeps its fd: closing the import leaves it open. */
+	dupfd = dup(fd);
+	shmap_buf_close(imp);
+	CHECK_SYS(fcntl(fd, F_GETFD));
+	REQUIRE_RET(shmap_buf_import(dupfd, &imp), 0);
+	close(dupfd);
+	CHECK_EQ(shmap_buf_size(imp), 3 * t_page());
+	/* Imports of read-only fds work and stay read-only. */
+	shmap_buf_close(imp);
+	shmap_buf_unmap(p, 3 * t_page());
+	shmap_buf_unmap(q, 3 * t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_import_errors(void)
+{
+	struct shmap_buf *b = NULL;
+	int pfd[2], nul, dev, before;
+
+	REQUIRE_SYS(pipe(pfd));
+	nul = REQUIRE_SYS(open("/dev/null", O_RDWR | O_CLOEXEC));
+	dev = t_dev();
+	before = count_fds();
+	CHECK_RET(shmap_buf_import(nul, &b), -ENOTTY);
+	CHECK_RET(shmap_buf_import(pfd[0], &b), -ENOTTY);
+	/* /dev/shmap itself is not a buffer. */
+	CHECK_RET(shmap_buf_import(dev, &b), -ENOTTY);
+	close(pfd[1]);
+	CHECK_RET(shmap_buf_import(pfd[1], &b), -EBADF);
+	CHECK_RET(shmap_buf_import(-1, &b), -EBADF);
+	CHECK_RET(shmap_buf_import(100000, &b), -EBADF);
+	CHECK_RET(shmap_buf_import(nul, NULL), -EINVAL);
+	CHECK(b == NULL);
+	CHECK_EQ(count_fds(), before - 1);
+	close(pfd[0]);
+	close(nul);
+	close(dev);
+}
+
+static void buf_export_ro(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 2 * t_page(), SHMAP_BUF_LAZY, 0);
+	struct shmap_buf *ro = NULL, *ro2 = NULL, *imp = NULL, *scratch = NULL;
+	struct shmap_buf_info in;
+	char *p, *r;
+	void *x;
+	unsigned int seals = 99;
+
+	REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
+	CHECK(is_cloexec(shmap_buf_fd(ro)));
+	CHECK_EQ(shmap_buf_size(ro), 2 * t_page());
+	CHECK_RET(shmap_buf_info(ro, &in), 0);
+	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
+	CHECK_RET(shmap_buf_map(ro, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
+	CHECK_RET(shmap_buf_map(ro, 0, t_page(), PROT_WRITE, &x), -EACCES);
+	REQUIRE_RET(shmap_buf_map(ro, 0, 0, PROT_READ, (void **)&r), 0);
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	p[t_page() + 3] = 'r';
+	CHECK_EQ(r[t_page() + 3], 'r');
+	CHECK_ERRNO(mprotect(r, t_page(), PROT_READ | PROT_WRITE), EACCES);
+	CHECK_RET(shmap_buf_seal(ro, SHMAP_BUF_SEAL_FUTURE_WRITE, &seals), -EPERM);
+	CHECK_EQ(seals, 99);
+	/* From a read-only handle: another read-only one. */
+	REQUIRE_RET(shmap_buf_export_ro(ro, SHMAP_EXPORT_RO_NO_CLOEXEC, &ro2), 0);
+	CHECK(!is_cloexec(shmap_buf_fd(ro2)));
+	CHECK_RET(shmap_buf_info(ro2, &in), 0);
+	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
+	/* An imported read-only fd stays read-only. */
+	REQUIRE_RET(shmap_buf_import(shmap_buf_fd(ro2), &imp), 0);
+	CHECK_RET(shmap_buf_map(imp, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
+	CHECK_RET(shmap_buf_info(imp, &in), 0);
+	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
+	/* Argument checks (into a scratch pointer: ro2 is still in use). */
+	CHECK_RET(shmap_buf_export_ro(NULL, 0, &scratch), -EINVAL);
+	CHECK_RET(shmap_buf_export_ro(b, 0, NULL), -EINVAL);
+	CHECK_RET(shmap_buf_export_ro(b, 1U << 7, &scratch), -EINVAL);
+	shmap_buf_unmap(p, 2 * t_page());
+	shmap_buf_unmap(r, 2 * t_page());
+	shmap_buf_close(imp);
+	shmap_buf_close(ro2);
+	shmap_buf_close(ro);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_map(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 4 * t_page(), SHMAP_BUF_EAGER, 0);
+	struct shmap_buf_info in;
+	char *whole, *tail, *one;
+	void *x = (void *)1;
+
+	/* Length 0: from the offset to the end. */
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&whole), 0);
+	REQUIRE_RET(shmap_buf_map(b, 2 * t_page(), 0, PROT_READ, (void **)&tail), 0);
+	REQUIRE_RET(shmap_buf_map(b, t_page(), t_page(), PROT_READ, (void **)&one), 0);
+	t_fill(whole, 4 * t_page(), 71);
+	CHECK_PATTERN(whole, 4 * t_page(), 71);
+	CHECK(!memcmp(tail, whole + 2 * t_page(), 2 * t_page()));
+	CHECK(!memcmp(one, whole + t_page(), t_page()));
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.mappings, 3);
+	/* The tail mapping is exactly two pages: a third is not mapped. */
+	CHECK_RET(shmap_buf_unmap(tail, 2 * t_page()), 0);
+	CHECK_RET(shmap_buf_unmap(one, t_page()), 0);
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.mappings, 1);
+	/* Errors. */
+	CHECK_RET(shmap_buf_map(b, 1, 0, PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(b, t_page() / 2, t_page(), PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(b, 4 * t_page(), 0, PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(b, 4 * t_page(), t_page(), PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(b, 1ULL << 62, 0, PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(NULL, 0, 0, PROT_READ, &x), -EINVAL);
+	CHECK_RET(shmap_buf_map(b, 0, 0, PROT_READ, NULL), -EINVAL);
+	CHECK(x == (void *)1);
+	CHECK_RET(shmap_buf_unmap((char *)whole + 1, t_page()), -EINVAL);
+	CHECK_RET(shmap_buf_unmap(whole, 4 * t_page()), 0);
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.mappings, 0);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_map_after_close(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 2 * t_page(), SHMAP_BUF_LAZY, 0);
+	char *p;
+
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+	/* Mappings stay valid after the handles are closed. */
+	t_fill(p, 2 * t_page(), 72);
+	CHECK_PATTERN(p, 2 * t_page(), 72);
+	CHECK_EQ(T_STAT("buffers"), 1);
+	CHECK_RET(shmap_buf_unmap(p, 2 * t_page()), 0);
+	CHECK_EQ(T_STAT("buffers"), 0);
+}
+
+static void buf_info(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 8 * t_page(), SHMAP_BUF_LAZY, 0);
+	struct shmap_buf_info in;
+	struct stat st;
+	char *p;
+
+	memset(&in, 0xff, sizeof(in));
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.size, 8 * t_page());
+	CHECK_EQ(in.mode, SHMAP_BUF_LAZY);
+	CHECK_EQ(in.seals, 0);
+	CHECK_EQ(in.flags, 0);
+	CHECK_EQ(in.mappings, 0);
+	CHECK_EQ(in.resident_pages, 0);
+	CHECK_EQ(in.reserved_pages, 8);
+	REQUIRE_SYS(fstat(shmap_buf_fd(b), &st));
+	CHECK_EQ(in.ino, st.st_ino);
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	p[0] = 1;
+	p[5 * t_page()] = 1;
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.resident_pages, 2);
+	CHECK_EQ(in.mappings, 1);
+	CHECK_RET(shmap_buf_info(NULL, &in), -EINVAL);
+	CHECK_RET(shmap_buf_info(b, NULL), -EINVAL);
+	shmap_buf_unmap(p, 8 * t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_seal(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 2 * t_page(), SHMAP_BUF_EAGER, 0);
+	struct shmap_buf_info in;
+	unsigned int seals = 99;
+	char *w, *r;
+	void *x;
+
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&w), 0);
+	CHECK_RET(shmap_buf_seal(b, 0, &seals), 0);
+	CHECK_EQ(seals, 0);
+	CHECK_RET(shmap_buf_seal(b, 1U << 4, &seals), -EINVAL);
+	CHECK_RET(shmap_buf_seal(NULL, SHMAP_BUF_SEAL_SEAL, &seals), -EINVAL);
+	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_FUTURE_WRITE, NULL), 0);
+	CHECK_RET(shmap_buf_seal(b, 0, &seals), 0);
+	CHECK_EQ(seals, SHMAP_BUF_SEAL_FUTURE_WRITE);
+	CHECK_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, &x), -EPERM);
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ, (void **)&r), 0);
+	CHECK_ERRNO(mprotect(r, t_page(), PROT_READ | PROT_WRITE), EACCES);
+	w[1] = 'w';
+	CHECK_EQ(r[1], 'w');
+	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_SEAL, &seals), 0);
+	CHECK_EQ(seals, SHMAP_BUF_SEAL_FUTURE_WRITE | SHMAP_BUF_SEAL_SEAL);
+	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_FUTURE_WRITE, &seals), -EPERM);
+	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_EQ(in.seals, SHMAP_BUF_SEAL_FUTURE_WRITE | SHMAP_BUF_SEAL_SEAL);
+	shmap_buf_unmap(w, 2 * t_page());
+	shmap_buf_unmap(r, 2 * t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void send_recv(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 2 * t_page(), SHMAP_BUF_LAZY, 0);
+	struct shmap_buf *got = NULL;
+	char *p, *q;
+	int sv[2];
+
+	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	strcpy(p, "sent");
+	CHECK_RET(shmap_buf_send(sv[0], b), 0);
+	REQUIRE_RET(shmap_buf_recv(sv[1], &got), 0);
+	CHECK(is_cloexec(shmap_buf_fd(got)));
+	CHECK_EQ(shmap_buf_size(got), 2 * t_page());
+	REQUIRE_RET(shmap_buf_map(got, 0, 0, PROT_READ | PROT_WRITE, (void **)&q), 0);
+	CHECK(!strcmp(q, "sent"));
+	strcpy(q + 10, "back");
+	CHECK(!strcmp(p + 10, "back"));
+	/* Read-only handles travel read-only. */
+	{
+		struct shmap_buf *ro = NULL, *rgot = NULL;
+		struct shmap_buf_info in;
+		void *x;
+
+		REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
+		CHECK_RET(shmap_buf_send(sv[1], ro), 0);
+		REQUIRE_RET(shmap_buf_recv(sv[0], &rgot), 0);
+		CHECK_RET(shmap_buf_info(rgot, &in), 0);
+		CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
+		CHECK_RET(shmap_buf_map(rgot, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
+		shmap_buf_close(rgot);
+		shmap_buf_close(ro);
+	}
+	/* Argument checks. */
+	CHECK_RET(shmap_buf_send(sv[0], NULL), -EINVAL);
+	CHECK_RET(shmap_buf_recv(sv[1], NULL), -EINVAL);
+	CHECK_RET(shmap_buf_send(-1, b), -EBADF);
+	shmap_buf_unmap(p, 2 * t_page());
+	shmap_buf_unmap(q, 2 * t_page());
+	shmap_buf_close(got);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void recv_closed_peer(void)
+{
+	struct shmap_buf *got = NULL;
+	int sv[2];
+
+	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	close(sv[0]);
+	CHECK_RET(shmap_buf_recv(sv[1], &got), -ECONNRESET);
+	CHECK(got == NULL);
+	close(sv[1]);
+	/* Datagram sockets too. */
+	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+	close(sv[0]);
+	CHECK_RET(shmap_buf_recv(sv[1], &got), -ECONNRESET);
+	close(sv[1]);
+}
+
+static void recv_no_fd(void)
+{
+	struct shmap_buf *got = NULL;
+	int sv[2];
+	char c = 'x';
+
+	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	REQUIRE_EQ(write(sv[0], &c, 1), 1);
+	CHECK_RET(shmap_buf_recv(sv[1], &got), -EBADMSG);
+	CHECK(got == NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A pipe fd sent by hand: refused, and closed (no fd leak). */
+static void recv_not_shmap(void)
+{
+	struct shmap_buf *got = NULL;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg;
+	struct cmsghdr *cm;
+	struct iovec iov;
+	int sv[2], pfd[2], before;
+	char c = 'x';
+
+	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	REQUIRE_SYS(pipe2(pfd, O_CLOEXEC));
+	memset(&msg, 0, sizeof(msg));
+	memset(&u, 0, sizeof(u));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = u.buf;
+	msg.msg_controllen = sizeof(u.buf);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &pfd[0], sizeof(int));
+	REQUIRE_EQ(sendmsg(sv[0], &msg, 0), 1);
+	close(pfd[0]);
+	close(pfd[1]);
+	before = count_fds();
+	CHECK_RET(shmap_buf_recv(sv[1], &got), -ENOTTY);
+	CHECK(got == NULL);
+	CHECK_EQ(count_fds(), before);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+struct thr {
+	struct shmap_dev *dev;
+	int failures;
+};
+
+static void *create_thread(void *arg)
+{
+	struct thr *t = arg;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		struct shmap_buf *b = NULL;
+		struct shmap_buf_info in;
+		char *p;
+
+		if (shmap_buf_create(t->dev, 2 * t_page(), SHMAP_BUF_LAZY, "thr", 0, &b) ||
+		    shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p)) {
+			t->failures++;
+			shmap_buf_close(b);
+			continue;
+		}
+		p[t_page()] = 1;
+		if (shmap_buf_info(b, &in) || in.resident_pages != 1)
+			t->failures++;
+		shmap_buf_unmap(p, 2 * t_page());
+		shmap_buf_close(b);
+	}
+	return NULL;
+}
+
+static void threads(void)
+{
+	enum { N = 4 };
+	struct shmap_dev *dev = open_dev();
+	struct thr t[N];
+	pthread_t th[N];
+	int i;
+
+	for (i = 0; i < N; i++) {
+		t[i] = (struct thr){ .dev = dev };
+		REQUIRE_EQ(pthread_create(&th[i], NULL, create_thread, &t[i]), 0);
+	}
+	for (i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_EQ(t[i].failures, 0);
+	}
+	CHECK_EQ(T_STAT("buffers"), 0);
+	shmap_dev_close(dev);
+}
+
+static void error_then_success(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = NULL;
+
+	/* A failed call leaves the handle usable for the next one. */
+	CHECK_RET(shmap_buf_create(dev, 0, SHMAP_BUF_LAZY, NULL, 0, &b), -EINVAL);
+	CHECK_RET(shmap_buf_create(dev, UINT64_MAX, SHMAP_BUF_EAGER, NULL, 0, &b), -EFBIG);
+	REQUIRE_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, NULL, 0, &b), 0);
+	CHECK_EQ(shmap_buf_size(b), t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static const struct tap_case cases[] = {
+	TAP_CASE(dev_open),
+	TAP_CASE(dev_open_args),
+	TAP_CASE(close_null),
+	TAP_CASE(limits),
+	TAP_CASE(buf_create),
+	TAP_CASE(buf_create_errors),
+	TAP_CASE(buf_import),
+	TAP_CASE(buf_import_errors),
+	TAP_CASE(buf_export_ro),
+	TAP_CASE(buf_map),
+	TAP_CASE(buf_map_after_close),
+	TAP_CASE(buf_info),
+	TAP_CASE(buf_seal),
+	TAP_CASE(send_recv),
+	TAP_CASE(recv_closed_peer),
+	TAP_CASE(recv_no_fd),
+	TAP_CASE(recv_not_shmap),
+	TAP_CASE_T(threads, 120),
+	TAP_CASE(error_then_success),
+};
+
+TAP_MAIN("lib", cases)

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memcg: buffer pages are charged to the memory cgroup, and hitting its
+ * limit never invokes the OOM killer: an eager create fails with ENOMEM,
+ * a lazy first touch gets SIGBUS. Needs cgroup2 at /sys/fs/cgroup with
+ * the memory controller; the test fails (not skips) without them.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "tshmap.h"
+
+#define CGROOT		"/sys/fs/cgroup"
+#define LIMIT		(16 * T_MIB)
+
+static char cg[128];
+
+static void cg_path(char *buf, size_t len, const char *file)
+{
+	snprintf(buf, len, "%s/%s", cg, file);
+}
+
+static void cg_setup(void)
+{
+	char s[512], path[256];
+	int r;
+
+	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.controllers", s, sizeof(s)), 0);
+	if (!strstr(s, "memory")) {
+		TAP_FAIL("no memory controller in %s: \"%s\"", CGROOT, s);
+		tap_abort();
+	}
+	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.subtree_control", s, sizeof(s)), 0);
+	if (!strstr(s, "memory")) {
+		r = tap_write_str(CGROOT "/cgroup.subtree_control", "+memory");
+		if (r) {
+			TAP_FAIL("enabling +memory: %s", tap_errname(-r));
+			tap_abort();
+		}
+	}
+	snprintf(cg, sizeof(cg), CGROOT "/shmap-memcg-%d", (int)getpid());
+	if (mkdir(cg, 0755) && errno != EEXIST) {
+		TAP_FAIL("mkdir %s: %s", cg, tap_errname(errno));
+		tap_abort();
+	}
+	cg_path(path, sizeof(path), "memory.max");
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)LIMIT);
+	REQUIRE_RET(tap_write_str(path, s), 0);
+	/* No swap to escape to (the file exists only with swap support). */
+	cg_path(path, sizeof(path), "memory.swap.max");
+	tap_write_str(path, "0");
+}
+
+static void cg_teardown(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!rmdir(cg) || errno == ENOENT)
+			return;
+		usleep(20000);
+	}
+	TAP_FAIL("rmdir %s: %s", cg, tap_errname(errno));
+}
+
+static uint64_t cg_event(const char *key)
+{
+	char path[256], buf[1024], *p;
+	size_t kl = strlen(key);
+
+	cg_path(path, sizeof(path), "memory.events");
+	REQUIRE_EQ(tap_read_str(path, buf, sizeof(buf)), 0);
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtoull(p + kl + 1, NULL, 10);
+	}
+	TAP_FAIL("no \"%s\" in %s", key, path);
+	return 0;
+}
+
+/* Move the calling process into the cgroup. */
+static void cg_enter(void)
+{
+	char path[256];
+
+	cg_path(path, sizeof(path), "cgroup.procs");
+	REQUIRE_RET(tap_write_str(path, "0"), 0);
+}
+
+/* Size of the buffers: 64 MiB, or what max_total_mb leaves room for. */
+static uint64_t big_size(void)
+{
+	uint64_t total = T_PARAM("max_total_mb") * T_MIB;
+	uint64_t maxbuf = T_PARAM("max_buffer_mb") * T_MIB;
+	uint64_t size = 64 * T_MIB;
+
+	if (size > total)
+		size = total;
+	if (size > maxbuf)
+		size = maxbuf;
+	if (size < 2 * LIMIT) {
+		TAP_FAIL("max_total_mb/max_buffer_mb too small for a %llu MiB buffer",
+			 (unsigned long long)(2 * LIMIT / T_MIB));
+		tap_abort();
+	}
+	return size;
+}
+
+static void eager_enomem_child(void *arg)
+{
+	uint64_t size = *(uint64_t *)arg;
+	int dev = t_dev(), fd;
+
+	cg_enter();
+	fd = t_create(dev, size, SHMAP_MODE_EAGER, 0, "memcg");
+	CHECK_EQ(fd, -ENOMEM);
+	/* A small one still fits. */
+	fd = t_create(dev, LIMIT / 4, SHMAP_MODE_EAGER, 0, "small");
+	CHECK_GE(fd, 0);
+	close(fd);
+	close(dev);
+}
+
+static void eager_enomem(void)
+{
+	uint64_t before = T_STAT("pages_allocated");
+	uint64_t size = big_size();
+	int st;
+
+	cg_setup();
+	st = tap_run_child(eager_enomem_child, &size);
+	CHECK_EXIT0(st);
+	CHECK_EQ(cg_event("oom_kill"), 0);
+	CHECK_EQ(T_STAT("pages_allocated"), before);
+	CHECK_EQ(T_STAT("buffers"), 0);
+	cg_teardown();
+}
+
+struct touch_arg {
+	char *p;
+	uint64_t size;
+	volatile uint64_t *progress;	/* pages touched, in shared anon memory */
+};
+
+static void toucher(void *arg)
+{
+	struct touch_arg *t = arg;
+	uint64_t i;
+
+	for (i = 0; i < t->size / t_page(); i++) {
+		t->p[i * t_page()] = 1;
+		*t->progress = i + 1;
+	}
+}
+
+static void lazy_sigbus_child(void *arg)
+{
+	uint32_t flags = *(uint32_t *)arg;
+	uint64_t size = big_size(), touched;
+	struct touch_arg t;
+	int dev = t_dev(), fd, st;
+
+	cg_enter();
+	fd = T_CREATE(dev, size, SHMAP_MODE_LAZY, flags, "memcg");
+	t.p = T_MAP(fd, size, PROT_READ | PROT_WRITE, 0);
+	t.size = size;
+	t.progress = REQUIRE_MAP(mmap(NULL, t_page(), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	*t.progress = 0;
+	/* The grandchild touches until the limit: SIGBUS, not the OOM killer. */
+	st = tap_run_child(toucher, &t);
+	CHECK_KILLED(st, SIGBUS);
+	touched = *t.progress;
+	tap_diag("%llu of %llu pages touched before SIGBUS",
+		 (unsigned long long)touched, (unsigned long long)(size / t_page()));
+	CHECK_LT(touched, size / t_page());
+	CHECK_LE(touched * t_page(), LIMIT);
+	/* Most of the limit was usable. */
+	CHECK_GE(touched * t_page(), LIMIT / 2);
+	CHECK_EQ(T_INFO(fd).resident_pages, touched);
+	/* What was written is still there, and readable. */
+	if (touched)
+		CHECK_EQ(t.p[(touched - 1) * t_page()], 1);
+	munmap(t.p, size);
+	close(fd);
+	close(dev);
+}
+
+static void lazy_sigbus_mode(uint32_t flags)
+{
+	uint64_t before = T_STAT("pages_allocated");
+	int st;
+
+	cg_setup();
+	st = tap_run_child(lazy_sigbus_child, &flags);
+	CHECK_EXIT0(st);
+	CHECK_EQ(cg_event("oom_kill"), 0);
+	CHECK_EQ(T_STAT("pages_allocated"), before);
+	CHECK_EQ(T_STAT("pages_reserved"), 0);
+	CHECK_EQ(T_STAT("buffers"), 0);
+	cg_teardown();
+}
+
+static void lazy_noreserve_sigbus(void)
+{
+	lazy_sigbus_mode(SHMAP_CREATE_NORESERVE);
+}
+
+static void lazy_reserved_sigbus(void)
+{
+	lazy_sigbus_mode(0);
+}
+
+/* The pages are charged to the cgroup of whoever touched them first. */
+static void charged_to_toucher(void *arg)
+{
+	int fd = *(int *)arg;
+	size_t len = 8 * T_MIB;
+	char path[256];
+	uint64_t cur0, cur1;
+	char *p;
+
+	cg_enter();
+	cg_path(path, sizeof(path), "memory.current");
+	p = T_MAP(fd, len, PROT_READ | PROT_WRITE, 0);
+	REQUIRE_EQ(tap_read_u64(path, &cur0), 0);
+	memset(p, 1, len);
+	REQUIRE_EQ(tap_read_u64(path, &cur1), 0);
+	tap_diag("memory.current %llu -> %llu", (unsigned long long)cur0,
+		 (unsigned long long)cur1);
+	CHECK_GE(cur1, cur0 + len * 9 / 10);
+	munmap(p, len);
+}
+
+static void lazy_charged(void)
+{
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 8 * T_MIB, SHMAP_MODE_LAZY, 0, NULL);
+	int st;
+
+	cg_setup();
+	st = tap_run_child(charged_to_toucher, &fd);
+	CHECK_EXIT0(st);
+	CHECK_EQ(T_INFO(fd).resident_pages, 8 * T_MIB / t_page());
+	close(fd);
+	close(dev);
+	CHECK_EQ(T_STAT("pages_allocated"), 0);
+	cg_teardown();
+}
+
+static const struct tap_case cases[] = {
+	TAP_CASE_T(eager_enomem, 120),
+	TAP_CASE_T(lazy_noreserve_sigbus, 120),
+	TAP_CASE_T(lazy_reserved_sigbus, 120),
+	TAP_CASE_T(lazy_charged, 120),
+};
+
+TAP_MAIN("memcg", cases)

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A tiny TAP harness for the shmap tests: see tap.h.
+ */
+#include "tap.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TAP_SKIP_STATUS		77
+#define TAP_DEFAULT_TIMEOUT	60
+
+int tap_failed;
+static const char *tap_prog = "?";
+static const char *tap_case_name = "?";
+
+void tap_diag(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("# %s\n", msg);
+	fflush(stdout);
+}
+
+void tap_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	tap_failed = 1;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("# %s:%d: %s\n", file, line, msg);
+	fflush(stdout);
+}
+
+void tap_end(void)
+{
+	fflush(stdout);
+	exit(tap_failed ? 1 : 0);
+}
+
+void tap_abort(void)
+{
+	tap_failed = 1;
+	tap_end();
+}
+
+void tap_skip(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printf("# skip: %s\n", msg);
+	fflush(stdout);
+	exit(tap_failed ? 1 : TAP_SKIP_STATUS);
+}
+
+const char *tap_errname(int err)
+{
+	static char buf[32];
+	const char *name;
+
+	if (err == 0)
+		return "0";
+	name = strerrorname_np(err);
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "errno %d", err);
+	return buf;
+}
+
+const char *tap_status_str(int status)
+{
+	static char buf[64];
+
+	if (status == -1)
+		snprintf(buf, sizeof(buf), "no status (wait failed)");
+	else if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exited %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by SIG%s%s",
+			 sigabbrev_np(WTERMSIG(status)) ?: "?",
+			 WCOREDUMP(status) ? " (core dumped)" : "");
+	else
+		snprintf(buf, sizeof(buf), "status %#x", status);
+	return buf;
+}
+
+pid_t tap_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		TAP_FAIL("fork: %s", tap_errname(errno));
+		tap_abort();
+	}
+	return pid;
+}
+
+int tap_wait(pid_t pid)
+{
+	int status;
+	pid_t r;
+
+	do
+		r = waitpid(pid, &status, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		TAP_FAIL("waitpid(%d): %s", (int)pid, tap_errname(errno));
+		return -1;
+	}
+	return status;
+}
+
+int tap_run_child(void (*fn)(void *), void *arg)
+{
+	pid_t pid = tap_fork();
+
+	if (pid == 0) {
+		/* No core files from the signal tests. */
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
+		tap_failed = 0;
+		fn(arg);
+		fflush(stdout);
+		_exit(tap_failed ? 1 : 0);
+	}
+	return tap_wait(pid);
+}
+
+int tap_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' ||
+			 buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+int tap_read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	unsigned long long v;
+	int r;
+
+	r = tap_read_str(path, buf, sizeof(buf));
+	if (r)
+		return r;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf || *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+int tap_write_str(const char *path, const char *str)
+{
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, strlen(str));
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != strlen(str))
+		err = -EIO;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+static int tap_selected(const char *name, int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2)
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return 1;
+	return 0;
+}
+
+int tap_main(const char *prog, const struct tap_case *cases, size_t n,
+	     int argc, char **argv)
+{
+	size_t i, planned = 0, num = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_prog = prog;
+
+	if (argc == 2 && !strcmp(argv[1], "-l")) {
+		for (i = 0; i < n; i++)
+			printf("%s\n", cases[i].name);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		planned += tap_selected(cases[i].name, argc, argv);
+	printf("1..%zu\n", planned);
+
+	for (i = 0; i < n; i++) {
+		const struct tap_case *c = &cases[i];
+		unsigned int timeout = c->timeout ?: TAP_DEFAULT_TIMEOUT;
+		const char *why = "";
+		int status;
+		pid_t pid;
+
+		if (!tap_selected(c->name, argc, argv))
+			continue;
+		num++;
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0) {
+			printf("not ok %zu - %s: %s\n# fork: %s\n", num, prog,
+			       c->name, tap_errname(errno));
+			failed++;
+			continue;
+		}
+		if (pid == 0) {
+			setpgid(0, 0);
+			tap_case_name = c->name;
+			tap_failed = 0;
+			alarm(timeout);
+			c->fn();
+			tap_end();
+		}
+		setpgid(pid, pid);	/* no race with the child's own call */
+		while (waitpid(pid, &status, 0) < 0) {
+			if (errno != EINTR) {
+				status = -1;
+				break;
+			}
+		}
+		/* Whatever the case left behind (helpers, grandchildren). */
+		if (kill(-pid, SIGKILL) == 0) {
+			int tries;
+
+			/* Let them die (and drop their buffers) first. */
+			for (tries = 0; tries < 200; tries++) {
+				while (waitpid(-pid, NULL, WNOHANG) > 0)
+					;
+				if (kill(-pid, 0) < 0)
+					break;
+				usleep(10000);
+			}
+		}
+
+		if (status != -1 && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0) {
+			printf("ok %zu - %s: %s\n", num, prog, c->name);
+			continue;
+		}
+		if (status != -1 && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == TAP_SKIP_STATUS) {
+			printf("ok %zu - %s: %s # SKIP\n", num, prog, c->name);
+			continue;
+		}
+		failed++;
+		if (status != -1 && WIFSIGNALED(status) &&
+		    WTERMSIG(status) == SIGALRM)
+			printf("# timeout: the case ran more than %u s\n",
+			       timeout);
+		else if (!(status != -1 && WIFEXITED(status) &&
+			   WEXITSTATUS(status) == 1))
+			why = tap_status_str(status);
+		printf("not ok %zu - %s: %s%s%s\n", num, prog, c->name,
+		       *why ? " # " : "", why);
+	}
+	if (failed)
+		printf("# %s: %zu of %zu failed\n", prog, failed, num);
+	fflush(stdout);
+	(void)tap_case_name;
+	return failed ? 1 : 0;
+}

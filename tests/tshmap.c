@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the shmap test programs.
+ */
+#include "tshmap.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+int t_dev(void)
+{
+	int fd = open(T_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		TAP_FAIL("open(%s): %s", T_DEV, tap_errname(errno));
+		tap_abort();
+	}
+	return fd;
+}
+
+int t_create(int dev, uint64_t size, uint32_t mode, uint32_t flags,
+	     const char *name)
+{
+	struct shmap_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.size = size;
+	c.name = (uintptr_t)name;
+	c.mode = mode;
+	c.flags = flags;
+	if (ioctl(dev, SHMAP_IOC_CREATE, &c))
+		return -errno;
+	return (int)c.fd;
+}
+
+int t_info(int fd, struct shmap_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (ioctl(fd, SHMAP_IOC_INFO, info))
+		return -errno;
+	return 0;
+}
+
+int t_export_ro(int fd, uint32_t flags)
+{
+	struct shmap_export e;
+
+	memset(&e, 0, sizeof(e));
+	e.flags = flags;
+	if (ioctl(fd, SHMAP_IOC_EXPORT_RO, &e))
+		return -errno;
+	return (int)e.fd;
+}
+
+int t_seal(int fd, uint32_t seals)
+{
+	struct shmap_seal s;
+
+	memset(&s, 0, sizeof(s));
+	s.seals = seals;
+	if (ioctl(fd, SHMAP_IOC_SEAL, &s))
+		return -errno;
+	return (int)s.seals;
+}
+
+int t_version(int dev, struct shmap_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	if (ioctl(dev, SHMAP_IOC_VERSION, v))
+		return -errno;
+	return 0;
+}
+
+static uint64_t t_read_at(const char *file, int line, const char *dir,
+			  const char *name)
+{
+	char path[256];
+	uint64_t v = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s%s", dir, name);
+	r = tap_read_u64(path, &v);
+	if (r) {
+		tap_fail_at(file, line, "reading %s: %s", path,
+			    tap_errname(-r));
+		tap_abort();
+	}
+	return v;
+}
+
+uint64_t t_stat_at(const char *file, int line, const char *name)
+{
+	return t_read_at(file, line, T_STATS, name);
+}
+
+uint64_t t_param_at(const char *file, int line, const char *name)
+{
+	return t_read_at(file, line, T_PARAMS, name);
+}
+
+void t_fill(void *p, size_t len, unsigned int seed)
+{
+	uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		b[i] = t_pat(i, seed);
+}
+
+size_t t_verify(const void *p, size_t len, unsigned int seed)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != t_pat(i, seed))
+			return i;
+	return (size_t)-1;
+}
+
+int t_all_zero(const void *p, size_t len, size_t *bad)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (b[i]) {
+			if (bad)
+				*bad = i;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void t_write_byte(void *addr)
+{
+	*(volatile uint8_t *)addr = 0x5a;
+}
+
+void t_read_byte(void *addr)
+{
+	(void)*(volatile uint8_t *)addr;
+}
+
+char *t_proc_self(const char *what)
+{
+	char path[128];
+	size_t cap = 65536, len = 0;
+	char *buf;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		TAP_FAIL("open(%s): %s", path, tap_errname(errno));
+		return NULL;
+	}
+	buf = malloc(cap);
+	while (buf) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (buf)
+		buf[len] = '\0';
+	return buf;
+}
+
+/* Find the line starting with "<addr>-" in text: a pointer into text. */
+static char *t_find_vma(char *text, const void *addr)
+{
+	char key[32];
+	char *p = text;
+	size_t kl;
+
+	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)addr);
+	kl = strlen(key);
+	while (p && *p) {
+		if (!strncmp(p, key, kl))
+			return p;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+int t_maps_line(const void *addr, char *line, size_t len)
+{
+	char *text = t_proc_self("maps"), *l, *e;
+
+	if (!text)
+		return -ENOMEM;
+	l = t_find_vma(text, addr);
+	if (!l) {
+		free(text);
+		return -ENOENT;
+	}
+	e = strchr(l, '\n');
+	if (e)
+		*e = '\0';
+	snprintf(line, len, "%s", l);
+	free(text);
+	return 0;
+}
+
+int t_vmflags(const void *addr, char *flags, size_t len)
+{
+	char *text = t_proc_self("smaps"), *l, *e;
+
+	if (!text)
+		return -ENOMEM;
+	l = t_find_vma(text, addr);
+	if (l)
+		l = strstr(l, "\nVmFlags:");
+	if (!l) {
+		free(text);
+		return -ENOENT;
+	}
+	l += strlen("\nVmFlags:");
+	e = strchr(l, '\n');
+	if (e)
+		*e = '\0';
+	snprintf(flags, len, "%s ", l);
+	free(text);
+	return 0;
+}
+
+const char *t_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case SHMAP_MODE_DEFAULT: return "default";
+	case SHMAP_MODE_EAGER: return "eager";
+	case SHMAP_MODE_LAZY: return "lazy";
+	}
+	return "?";
+}
