@@ -22,14 +22,17 @@ rm -f "$console" "$tap" "$out/verdict"
 
 append="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1"
 append+=" sysctl.kernel.hung_task_timeout_secs=30 sysctl.kernel.panic_on_rcu_stall=1"
-append+=" cryptomgr.notests shmap_run=$run ${SHMAP_APPEND:-}"
+# init_on_alloc=0: Debian zeroes every new page by default, which would hide a
+# module that hands out pages without __GFP_ZERO.
+append+=" cryptomgr.notests init_on_alloc=0 shmap_run=$run ${SHMAP_APPEND:-}"
 
 tap_serial=file:$tap
 if [[ ${SHMAP_SERIAL_STDIO:-0} = 1 ]]; then tap_serial=stdio; fi
 
 start=$SECONDS
 rc=0
-timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -m "${SHMAP_MEM:-512}" \
+# Two vCPUs (multi-threaded TCG) so that concurrent first touches really race.
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -smp "${SHMAP_SMP:-2}" -m "${SHMAP_MEM:-512}" \
 	-display none -nodefaults -no-reboot -no-user-config \
 	-kernel "$vmlinux" -initrd "$cpio" -append "$append" \
 	-serial "file:$console" -serial "$tap_serial" \
