@@ -10,7 +10,8 @@
 #   1. default_mode=eager   all programs
 #   2. default_mode=lazy    all programs, the demo
 #   3. max_buffer_mb=12 max_total_mb=16   the limits program
-# plus: refused module parameters, dev_mode, modprobe -r while busy.
+# plus: refused module parameters, dev_mode, modprobe -r while busy, and
+# shmapctl's own test with the examples (test-shmapctl.sh).
 # Exits non-zero if anything failed.
 
 T=${SHMAP_TESTS:-/tests}
@@ -257,6 +258,11 @@ if load; then
 	exec 3<&-
 	unload
 fi
+
+# 5. shmapctl (load/unload itself) and the libshmap examples.
+phase=shmapctl
+if loaded; then unload; fi
+SHMAPCTL=/usr/bin/shmapctl SHMAP_EXAMPLES=$T/examples run "$T/test-shmapctl.sh"
 
 phase=end
 check "shmap unloaded at the end" fails loaded

@@ -72,12 +72,24 @@ done < <(find "$root/tests" -type f -print0)
 for s in suite.sh demo.sh; do
 	if [[ -f $REPO/tests/guest/$s ]]; then install -m 0755 "$REPO/tests/guest/$s" "$root/tests/$s"; fi
 done
+# shmapctl, its test and the libshmap examples.
+if [[ -x $BUILD/tools/shmapctl ]]; then
+	install -m 0755 "$BUILD/tools/shmapctl" "$root/usr/bin/shmapctl"
+	copy_libs "$root/usr/bin/shmapctl"
+	install -m 0755 "$REPO/userspace/tools/shmapctl/test-shmapctl.sh" "$root/tests/test-shmapctl.sh"
+fi
+if [[ -d $BUILD/examples ]]; then
+	mkdir -p "$root/tests/examples"
+	cp -a "$BUILD/examples/." "$root/tests/examples/"
+fi
+mkdir -p "$root/etc/modprobe.d"
 # Scratch/override guest scripts (for testing the runner itself).
 if [[ -n ${SHMAP_GUEST_DIR:-} ]]; then cp -a "$SHMAP_GUEST_DIR/." "$root/tests/"; fi
 
 install -m 0755 "$REPO/tests/guest/init" "$root/init"
-echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-echo "root:x:0:" >"$root/etc/group"
+# nobody: the tests that check what an unprivileged user may do.
+printf '%s\n' "root:x:0:0:root:/root:/bin/sh" "nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >"$root/etc/passwd"
+printf '%s\n' "root:x:0:" "nogroup:x:65534:" >"$root/etc/group"
 
 mkdir -p "$(dirname "$out")"
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$out.tmp"

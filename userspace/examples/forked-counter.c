@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: MIT
 /*
  * forked-counter: a parent and forked children share a counter in a lazy
  * shmap buffer, protected by a PTHREAD_PROCESS_SHARED mutex.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: MIT
 /*
  * producer-consumer: pass a shmap buffer from one process to another over a
  * Unix socket.

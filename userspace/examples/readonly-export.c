@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: MIT
 /*
  * readonly-export: give an untrusted reader a read-only view of a buffer.
  *

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * shmapctl create: create a buffer and exec a command that inherits its fd
  * (number in $SHMAP_FD, size in bytes in $SHMAP_SIZE).

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * shmapctl info: describe a buffer given as an fd number of shmapctl itself
  * (inherited, e.g. $SHMAP_FD) or as a path, typically /proc/PID/fd/N.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPDX-License-Identifier: GPL-2.0-or-later
+# SPDX-License-Identifier: GPL-2.0-only
 #
 # test-shmapctl.sh: exercise every shmapctl command and error against the
 # real module, and run the libshmap examples. TAP output ("ok N - shmapctl:

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-or-later
+// SPDX-License-Identifier: GPL-2.0-only
 /*
  * shmapctl: messages, size parsing and printing, sysfs files, the kernel log
  * and the table of module parameters.
