@@ -1,0 +1,294 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Shared helpers for tests/packaging/*.sh: TAP output, the cached bookworm
+# chroot and the throw-away overlay every run works in.
+#
+# The chroot is created once under $SHMAP_CACHE/bookworm-chroot and never
+# modified by a test: each run mounts an overlay (upper layer in a temporary
+# directory) on top of it, inside a private mount namespace, so whatever a
+# run installs, and every mount it makes, disappears when it exits.
+
+SHMAP_CACHE=${SHMAP_CACHE:-/var/cache/shmap}
+CHROOT_BASE=$SHMAP_CACHE/bookworm-chroot
+CHROOT_LOCK=$SHMAP_CACHE/bookworm-chroot.lock
+# Packages every test needs inside the chroot (dkms' own dependencies come
+# with it; openssl lets dkms generate its MOK key and sign; g++ and
+# pkg-config build the programs against the installed library).
+CHROOT_PACKAGES=(dkms kmod xz-utils openssl g++ pkg-config ca-certificates)
+
+# --- TAP -------------------------------------------------------------------
+
+TAP_N=0
+TAP_FAILED=0
+
+# ok DESCRIPTION / not_ok DESCRIPTION [DETAIL...]
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - packaging: $1"
+}
+
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - packaging: $1"
+	shift
+	local line
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+}
+
+# check DESCRIPTION COMMAND...: one TAP line for the command's exit status;
+# its output is shown (as TAP comments) only when it fails.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc" "$out"
+	fi
+}
+
+diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+tap_finish() {
+	echo "1..$TAP_N"
+	if [ "$TAP_FAILED" -ne 0 ]; then
+		diag "$TAP_FAILED of $TAP_N failed"
+		exit 1
+	fi
+}
+
+now() {
+	date +%s.%N
+}
+
+# elapsed START: seconds since START (from now), one decimal.
+elapsed() {
+	awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+die() {
+	echo "Bail out! packaging: $*"
+	exit 1
+}
+
+# --- mount namespace -------------------------------------------------------
+
+# Re-execute the calling script in a private mount namespace (every mount
+# it makes goes away with the namespace, even if it is killed), under a
+# supervisor: the script runs as a child with SHMAP_PKG_WORK set to a fresh
+# work directory; on SIGINT/SIGTERM/SIGHUP the supervisor kills at once every
+# process chrooted into that directory (apt, dpkg, dkms, make: a script's
+# own trap would only run after its current command ends), then the script,
+# then unmounts and deletes the work directory. Call before anything else.
+enter_private_mount_namespace() {
+	if [ -z "${SHMAP_PKG_UNSHARED:-}" ]; then
+		export SHMAP_PKG_UNSHARED=1
+		exec unshare --mount --propagation private -- "$0" "$@"
+	fi
+	[ -z "${SHMAP_PKG_WORK:-}" ] || return 0
+	SHMAP_PKG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/shmap-chroot.XXXXXX")
+	export SHMAP_PKG_WORK
+	local rc=0
+	_SUPERVISED=
+	trap '_supervisor_stop' INT TERM HUP
+	"$0" "$@" &
+	_SUPERVISED=$!
+	wait "$_SUPERVISED" || rc=$?
+	# A signal interrupts `wait`: reap the script for real.
+	while kill -0 "$_SUPERVISED" 2>/dev/null; do
+		wait "$_SUPERVISED" || rc=$?
+	done
+	overlay_umount "$SHMAP_PKG_WORK"
+	rm -rf "$SHMAP_PKG_WORK"
+	exit "$rc"
+}
+
+_supervisor_stop() {
+	# The script first, so that it exits as soon as its current command
+	# (most likely one in the chroot) is killed.
+	[ -z "$_SUPERVISED" ] || kill -TERM "$_SUPERVISED" 2>/dev/null || true
+	kill_chrooted "$SHMAP_PKG_WORK/root"
+}
+
+# kill_chrooted DIR: SIGKILL every process whose root directory is DIR.
+kill_chrooted() {
+	local p r
+	for p in /proc/[0-9]*; do
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		if [ "$r" = "$1" ]; then
+			kill -KILL "${p#/proc/}" 2>/dev/null || true
+		fi
+	done
+}
+
+# --- the cached chroot -----------------------------------------------------
+
+# The Debian mirror, read from the host's apt configuration at run time.
+debian_mirror() {
+	local uri
+	uri=$(awk '
+		/^URIs:/ { uris = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") found = 1 }
+		/^$/ { if (found && uris != "") { print uris; exit } uris = ""; found = 0 }
+		END { if (found && uris != "") print uris }
+	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+		uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
+			/etc/apt/sources.list)
+	fi
+	[ -n "$uri" ] || die "no bookworm mirror found in /etc/apt/sources.list{,.d}"
+	echo "$uri"
+}
+
+# chroot_apt ROOT ARGS...: apt-get inside ROOT without prompts, initramfs
+# generation or service starts.
+chroot_apt() {
+	local root=$1
+	shift
+	chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No \
+		LC_ALL=C.UTF-8 apt-get -y -q -o Dpkg::Use-Pty=0 \
+		--no-install-recommends "$@"
+}
+
+# mount_api ROOT: /proc, /sys, /dev, /dev/pts for apt, dkms and gcc.
+mount_api() {
+	local root=$1
+	mount -t proc proc "$root/proc"
+	mount -t sysfs sysfs "$root/sys"
+	mount --bind /dev "$root/dev"
+	mount --bind /dev/pts "$root/dev/pts"
+}
+
+umount_api() {
+	local root=$1 m
+	for m in dev/pts dev sys proc; do
+		if mountpoint -q "$root/$m"; then
+			umount "$root/$m" || umount -l "$root/$m" || true
+		fi
+	done
+}
+
+_chroot_create() {
+	local tmp=$CHROOT_BASE.tmp mirror
+	mirror=$(debian_mirror)
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$SHMAP_CACHE/debootstrap.log" 2>&1 ||
+		die "debootstrap failed, see $SHMAP_CACHE/debootstrap.log"
+	# Same archive (and security suite) as the host; the snapshot is
+	# older than its Valid-Until.
+	rm -f "$tmp/etc/apt/sources.list"
+	cp /etc/apt/sources.list.d/*.sources "$tmp/etc/apt/sources.list.d/" 2>/dev/null || true
+	if [ -r /etc/apt/sources.list ]; then
+		cp /etc/apt/sources.list "$tmp/etc/apt/sources.list"
+	fi
+	echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99shmap-snapshot"
+	cp /etc/hosts "$tmp/etc/hosts"
+	cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
+	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
+	chmod 0755 "$tmp/usr/sbin/policy-rc.d"
+	# No kernel image in this chroot is ever booted.
+	mkdir -p "$tmp/etc/initramfs-tools"
+	mount_api "$tmp"
+	if ! { chroot_apt "$tmp" update && chroot_apt "$tmp" install "${CHROOT_PACKAGES[@]}"; } \
+		>"$SHMAP_CACHE/chroot-setup.log" 2>&1; then
+		umount_api "$tmp"
+		die "package installation in the chroot failed, see $SHMAP_CACHE/chroot-setup.log"
+	fi
+	chroot_apt "$tmp" clean >/dev/null 2>&1 || true
+	umount_api "$tmp"
+	mv "$tmp" "$CHROOT_BASE"
+}
+
+# chroot_has_headers KVER: linux-headers-KVER installed in the base.
+chroot_has_headers() {
+	[ -e "$CHROOT_BASE/lib/modules/$1/build/Makefile" ]
+}
+
+_chroot_add_headers() {
+	local pkgs=() k
+	for k in "$@"; do
+		chroot_has_headers "$k" || pkgs+=("linux-headers-$k")
+	done
+	[ "${#pkgs[@]}" -gt 0 ] || return 0
+	mount_api "$CHROOT_BASE"
+	# (finishes a run that was interrupted here)
+	if ! { chroot "$CHROOT_BASE" dpkg --configure -a &&
+		chroot_apt "$CHROOT_BASE" update &&
+		chroot_apt "$CHROOT_BASE" install "${pkgs[@]}"; } \
+		>>"$SHMAP_CACHE/chroot-setup.log" 2>&1; then
+		umount_api "$CHROOT_BASE"
+		die "installing ${pkgs[*]} in the chroot failed, see $SHMAP_CACHE/chroot-setup.log"
+	fi
+	chroot_apt "$CHROOT_BASE" clean >/dev/null 2>&1 || true
+	umount_api "$CHROOT_BASE"
+}
+
+# chroot_ensure KVER...: the cached chroot exists and has the headers of
+# every KVER. Takes an exclusive lock while it changes the cache, then keeps
+# a shared one (fd 9) until the caller exits, so that no other run changes
+# the lower layer under a mounted overlay. Sets CHROOT_CREATED to 1 when it
+# had to create the chroot, and CHROOT_SECONDS to the time it took.
+chroot_ensure() {
+	local start
+	mkdir -p "$SHMAP_CACHE"
+	exec 9>"$CHROOT_LOCK"
+	flock -x 9
+	start=$(now)
+	# shellcheck disable=SC2034 # for the caller
+	CHROOT_CREATED=0
+	if [ ! -e "$CHROOT_BASE/etc/apt/apt.conf.d/99shmap-snapshot" ]; then
+		_chroot_create
+		# shellcheck disable=SC2034 # for the caller
+		CHROOT_CREATED=1
+	fi
+	_chroot_add_headers "$@"
+	# shellcheck disable=SC2034 # for the caller
+	CHROOT_SECONDS=$(elapsed "$start")
+	flock -s 9
+}
+
+# overlay_mount WORKDIR: mounts the cached chroot read-only as the lower
+# layer of an overlay at WORKDIR/root (changes go to WORKDIR/upper), plus
+# the API file systems. Sets ROOT.
+overlay_mount() {
+	local w=$1
+	mkdir -p "$w/upper" "$w/work" "$w/root"
+	mount -t overlay overlay \
+		-o "lowerdir=$CHROOT_BASE,upperdir=$w/upper,workdir=$w/work" "$w/root"
+	ROOT=$w/root
+	mount_api "$ROOT"
+}
+
+overlay_umount() {
+	local w=$1
+	[ -n "$w" ] || return 0
+	umount_api "$w/root"
+	if mountpoint -q "$w/root"; then
+		umount "$w/root" || umount -l "$w/root" || true
+	fi
+}
+
+# in_chroot COMMAND...: run in the overlay chroot with a sane environment.
+in_chroot() {
+	chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive INITRD=No "$@"
+}
+
+# default_kernels: KERNELS from the environment, else every
+# linux-headers-*-<arch> package installed on the host.
+default_kernels() {
+	if [ -n "${KERNELS:-}" ]; then
+		echo "$KERNELS"
+		return
+	fi
+	dpkg-query -W -f '${db:Status-Status} ${Package}\n' 'linux-headers-*' 2>/dev/null |
+		awk '$1 == "installed" { print $2 }' |
+		sed -n 's/^linux-headers-\(.*-\(amd64\|arm64\|686\|686-pae\|armmp\|powerpc64le\|s390x\)\)$/\1/p' |
+		sort -V | tr '\n' ' '
+}
