@@ -37,14 +37,18 @@ check() {
 	shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
+# The helpers below run only as check's "$@", which shellcheck cannot follow.
+# shellcheck disable=SC2317
 fails() { ! "$@"; }
 # eq A B: string equality, with a diagnostic when it does not hold.
+# shellcheck disable=SC2317
 eq() {
 	[ "$1" = "$2" ] && return 0
 	diag "got '$1', expected '$2'"
 	return 1
 }
-stat_is() { eq "$(cat $STATS/"$1" 2>&1)" "$2"; }
+# shellcheck disable=SC2317
+stat_is() { eq "$(cat "$STATS/$1" 2>&1)" "$2"; }
 loaded() { [ -d /sys/module/shmap ]; }
 
 # Kernel log lines that mean trouble, since the last clear_klog.
@@ -201,12 +205,24 @@ if load default_mode=lazy; then
 	check "default_mode reads lazy" eq "$(cat $PARAMS/default_mode)" lazy
 	run_all
 	clear_klog
-	if [ -x $T/shmap-demo ]; then
+	if [ -x "$T/shmap-demo" ]; then
 		rm -f /tmp/demo.rc
-		{ $T/shmap-demo 2>&1; echo $? >/tmp/demo.rc; } | sed 's/^/# demo: /'
+		{ "$T/shmap-demo" 2>&1; echo $? >/tmp/demo.rc; } | sed 's/^/# demo: /'
 		check "shmap-demo ($phase)" eq "$(cat /tmp/demo.rc 2>/dev/null)" 0
 	fi
 	check_klog shmap-demo
+	# Examples built with pkg-config against the installed libshmap-dev
+	# (the packaging test), when the runner provides them.
+	for ex in "$T"/installed/*; do
+		[ -f "$ex" ] || continue
+		case $ex in *.sh) continue ;; esac
+		clear_klog
+		"$ex" >/tmp/ex.out 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/ex.out
+		check "installed example ${ex##*/} ($phase)" eq "$rc" 0
+		check_klog "${ex##*/}"
+	done
 	unload
 fi
 
@@ -223,7 +239,7 @@ fi
 phase=busy
 if load; then
 	rm -f /tmp/held
-	$T/shmap-hold fd /tmp/held &
+	"$T/shmap-hold" fd /tmp/held &
 	hold=$!
 	if wait_file /tmp/held; then
 		check "a held buffer fd is counted" stat_is buffers 1
@@ -238,7 +254,7 @@ if load; then
 	check "buffer fd holder gone: pages_allocated 0" stat_is pages_allocated 0
 
 	rm -f /tmp/held
-	$T/shmap-hold map /tmp/held &
+	"$T/shmap-hold" map /tmp/held &
 	hold=$!
 	if wait_file /tmp/held; then
 		check "a mapping alone keeps the buffer (buffers 1)" stat_is buffers 1

@@ -172,6 +172,15 @@ check "C program links the static libshmap.a and runs" \
 	in_chroot sh -ec 'cd /tmp; gcc -Wall -Werror -o use-static use-shmap.c $(pkg-config --cflags shmap) \
 		"$(pkg-config --variable=libdir shmap)/libshmap.a"
 		! readelf -d use-static | grep -q "libshmap"; ./use-static'
+# The installed examples, built with their own Makefile (pkg-config, static
+# so they run in the test guests): the runner loads the module from this
+# install and runs them there.
+# shellcheck disable=SC2016
+check "installed examples build with pkg-config (make STATIC=1)" \
+	in_chroot sh -ec 'rm -rf /tmp/ex; mkdir /tmp/ex
+		make -s -C /usr/share/doc/libshmap-dev/examples STATIC=1 O=/tmp/ex'
+mkdir -p "$moddir/../programs"
+cp "$ROOT"/tmp/ex/* "$moddir/../programs/"
 check "shmapctl --version and --help run" \
 	in_chroot sh -ec 'shmapctl --version; shmapctl --help >/dev/null'
 

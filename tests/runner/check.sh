@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: build user space, then run the guest suite on every kernel of $KERNELS.
+# make check: build user space, test the Debian packages and DKMS (tests/packaging), then run
+# the guest suite on every kernel of $KERNELS with the module from the package install.
 # Env: KERNELS (series or versions, default "6.1 6.12"), SHMAP_CACHE, BUILD, SHMAP_JOBS (guests in
 # parallel, default 2), SHMAP_TIMEOUT (per guest), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
-# (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make").
+# (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
+# SHMAP_PACKAGING=0 (skip the packaging test).
 # Logs: $BUILD/check/VER/{console.log,tap.log,verdict,prepare.log,boot.log}.
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -41,7 +43,27 @@ done
 if ((${#ok[@]})) && [[ ! -f /var/lib/dkms/mok.key ]]; then
 	"$RUNNER_DIR/build-module.sh" "${ok[0]}" >/dev/null 2>&1 || true
 fi
-log "kernels ready in $((SECONDS - t0))s; building and booting, ${SHMAP_JOBS:-2} at a time"
+log "kernels ready in $((SECONDS - t0))s"
+
+# Packaging: build the .debs from the tree, install them in a bookworm chroot where DKMS builds
+# the module for every kernel, build the examples against the installed library, purge; then
+# the DKMS life cycle. The guests below load the module from that install and run those
+# examples. SHMAP_PACKAGING=0 skips it (the guests then use a DKMS build of their own).
+declare -A extra_secs
+extras=()
+if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
+	log "packaging: debs, chroot install, DKMS life cycle"
+	d=$BUILD/check/packaging
+	rm -rf "$d" "$BUILD/packaging"
+	mkdir -p "$d"
+	s=$SECONDS
+	"$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}" >"$d/tap.log" 2>&1 ||
+		echo "FAIL" >"$d/verdict"
+	extra_secs[packaging]=$((SECONDS - s))
+	extras+=(packaging)
+	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs
+fi
+log "building and booting, ${SHMAP_JOBS:-2} at a time"
 
 # Per kernel: module (DKMS) + initramfs, then the guest.
 pipeline() {
@@ -103,8 +125,28 @@ for v in "${kernels[@]}"; do
 	rows+=("$(printf '%-28s %7d %7d %8d  %s' "$v" "$pass" "$fail" "${secs[$v]}" "${verdict[$v]}")")
 done
 
+# Host-side suites (packaging): their TAP and a row each.
+for x in "${extras[@]}"; do
+	d=$BUILD/check/$x
+	echo "# ---- $x"
+	"$RUNNER_DIR/tap.sh" "$d/tap.log" >"$d/tap.renumbered" 2>"$d/tap.counts"
+	read -r pass fail <"$d/tap.counts"
+	cat "$d/tap.renumbered"
+	v=PASS
+	if [[ -f $d/verdict ]] || ((fail)); then
+		v=FAIL
+		grep -v '^\(ok\|not ok\|#\)' "$d/tap.log" | tail -n 30 | sed 's/^/# /'
+	fi
+	if ((pass + fail == 0)); then v="FAIL (no tests)"; fi
+	# A failed run that reported no failing test counts as one failure.
+	if [[ $v != PASS ]] && ((fail == 0)); then fail=1; fi
+	[[ $v = PASS ]] || bad=1
+	total_pass=$((total_pass + pass)) total_fail=$((total_fail + fail))
+	rows+=("$(printf '%-28s %7d %7d %8d  %s' "$x" "$pass" "$fail" "${extra_secs[$x]}" "$v")")
+done
+
 echo
-printf '%-28s %7s %7s %8s  %s\n' kernel passed failed seconds verdict
+printf '%-28s %7s %7s %8s  %s\n' suite passed failed seconds verdict
 printf '%s\n' "${rows[@]}"
 echo "# logs: $BUILD/check/VER/ (console.log, tap.log); total $((SECONDS - t0))s"
 echo "$total_pass passed, $total_fail failed"

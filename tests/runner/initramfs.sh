@@ -82,6 +82,11 @@ if [[ -d $BUILD/examples ]]; then
 	mkdir -p "$root/tests/examples"
 	cp -a "$BUILD/examples/." "$root/tests/examples/"
 fi
+# Programs built against the installed packages (tests/packaging), if any.
+if [[ -n ${SHMAP_PROGRAMS:-} && -d $SHMAP_PROGRAMS ]]; then
+	mkdir -p "$root/tests/installed"
+	cp -a "$SHMAP_PROGRAMS/." "$root/tests/installed/"
+fi
 mkdir -p "$root/etc/modprobe.d"
 # Scratch/override guest scripts (for testing the runner itself).
 if [[ -n ${SHMAP_GUEST_DIR:-} ]]; then cp -a "$SHMAP_GUEST_DIR/." "$root/tests/"; fi

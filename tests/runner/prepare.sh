@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything a guest run needs for one kernel: headers + image (cached), the module built by
-# DKMS, the initramfs.
+# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it), the initramfs.
 #   prepare.sh VER OUTDIR      writes OUTDIR/initramfs.cpio
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -10,5 +10,15 @@ set -euo pipefail
 [[ $# -eq 2 ]] || die "usage: $0 VER OUTDIR"
 ver=$1 out=$2
 "$RUNNER_DIR/kernels.sh" prepare "$ver" >/dev/null
-ko=$("$RUNNER_DIR/build-module.sh" "$ver")
+# The module DKMS built when the Debian packages were installed (make check runs
+# tests/packaging first), else a DKMS build of our own.
+ko=
+if [[ -n ${SHMAP_MODULE_DIR:-} ]]; then
+	ko=$(find "$SHMAP_MODULE_DIR/$ver" -maxdepth 1 -name 'shmap.ko*' -print -quit 2>/dev/null || true)
+fi
+if [[ -n $ko ]]; then
+	log "module from the package install: $ko"
+else
+	ko=$("$RUNNER_DIR/build-module.sh" "$ver")
+fi
 "$RUNNER_DIR/initramfs.sh" "$ver" "$ko" "$out/initramfs.cpio"
