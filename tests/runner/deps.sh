@@ -8,7 +8,7 @@ set -euo pipefail
 PKGS=(
 	qemu-system-x86 dkms openssl busybox-static kmod cpio xz-utils zstd
 	make gcc libc6-dev gcc-multilib pkg-config check libkmod-dev sparse
-	coreutils util-linux
+	coreutils util-linux debootstrap
 )
 PKGS+=("$@")
 

@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Guest kernels.
-#   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS or "6.1 6.12");
-#                                 SPEC is a series (6.1, 6.12) or an exact version (6.12.117+deb12-amd64)
-#   kernels.sh prepare VER        install the headers, fetch + unpack the unsigned image into the
-#                                 cache and extract an ELF vmlinux; prints the cache directory
+#   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS, else
+#                                 "6.1 6.12 7.2 7.3"); SPEC is a series (6.1, 7.3) or an exact
+#                                 version (6.12.117+deb12-amd64); 7.x resolves in the sid chroot
+#   kernels.sh prepare VER        install the headers (7.x: in the sid chroot), fetch + unpack the
+#                                 image into the cache and extract an ELF vmlinux; prints the
+#                                 cache directory
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,9 +24,18 @@ with_candidate() {
 series_re() { printf '^%s\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64$' "${1//./\\.}"; }
 
 cmd_resolve() {
-	local s v re names=() ok
+	local s bookworm=() sid=()
 	# shellcheck disable=SC2086 # KERNELS is a space-separated list
-	(($#)) || set -- ${KERNELS:-6.1 6.12}
+	(($#)) || set -- ${KERNELS:-$DEFAULT_KERNELS}
+	for s in "$@"; do
+		if is_sid_kernel "$s"; then sid+=("$s"); else bookworm+=("$s"); fi
+	done
+	if ((${#bookworm[@]})); then resolve_bookworm "${bookworm[@]}"; fi
+	if ((${#sid[@]})); then "$RUNNER_DIR/sid-chroot.sh" resolve "${sid[@]}"; fi
+}
+
+resolve_bookworm() {
+	local s v re names=() ok
 	# Every header version of the requested series, and the exact versions asked for.
 	mapfile -t all < <(apt-cache pkgnames linux-headers- | sed 's/^linux-headers-//')
 	for s in "$@"; do
@@ -80,6 +91,10 @@ extract_vmlinux() {
 
 cmd_prepare() {
 	local ver=$1 dir tmp deb
+	if is_sid_kernel "$ver"; then
+		"$RUNNER_DIR/sid-chroot.sh" headers "$ver" >/dev/null
+		exec "$RUNNER_DIR/sid-kernel.sh" prepare "$ver"
+	fi
 	dir=$(kernel_dir "$ver")
 	mkdir -p "$(dirname "$dir")"
 	# Several runs may share the cache: one preparation per version at a time.

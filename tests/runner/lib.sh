@@ -20,6 +20,12 @@ shmap_version() {
 
 kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 
+# The kernel matrix: every series Debian ships. Series that bookworm does not ship (7.x and
+# later: sid, experimental) need sid's compiler: their headers live in a debootstrapped sid
+# chroot (sid-chroot.sh) and the module is built there.
+export DEFAULT_KERNELS="6.1 6.12 7.2 7.3"
+is_sid_kernel() { [[ $1 =~ ^([7-9]|[1-9][0-9]+)\. ]]; }
+
 # apt-get that waits for the dpkg lock (other builds may hold it) and, when a package cannot
 # be fetched (stale lists), refreshes the lists once and retries.
 apt_get() {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything a guest run needs for one kernel: headers + image (cached), the module built by
-# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it), the initramfs.
+# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it; for 7.x built by
+# DKMS inside the sid chroot), the initramfs.
 #   prepare.sh VER OUTDIR      writes OUTDIR/initramfs.cpio
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -18,6 +19,8 @@ if [[ -n ${SHMAP_MODULE_DIR:-} ]]; then
 fi
 if [[ -n $ko ]]; then
 	log "module from the package install: $ko"
+elif is_sid_kernel "$ver"; then
+	ko=$("$RUNNER_DIR/sid-chroot.sh" build "$ver")
 else
 	ko=$("$RUNNER_DIR/build-module.sh" "$ver")
 fi
