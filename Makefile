@@ -14,7 +14,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 SHMAP_CACHE ?= /var/cache/shmap
 export VERSION BUILD SHMAP_CACHE
 
-.PHONY: all lib tests module module-clean check demo clean
+.PHONY: all lib tests module module-clean check demo clean lint
 
 all: lib tests
 
@@ -30,8 +30,11 @@ module:
 module-clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src clean
 
-check:
+check: lint
 	KERNELS="$(KERNELS)" tests/runner/check.sh
+
+lint:
+	KERNELS="$(KERNELS)" tests/lint/lint.sh
 
 demo:
 	KERNELS="$(KERNELS)" tests/runner/demo.sh

@@ -48,7 +48,7 @@ struct shmap_buf {
 	unsigned long npages;
 	u32 mode;
 	u32 flags;
-	struct mutex lock;
+	struct mutex lock; /* protects seals */
 	u32 seals;
 	atomic_long_t resident;
 	atomic_long_t reserved;

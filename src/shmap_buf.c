@@ -31,8 +31,9 @@
  * invokes the OOM killer (__GFP_RETRY_MAYFAIL) nor warns (__GFP_NOWARN):
  * it becomes ENOMEM for create and SIGBUS for a lazy fault.
  */
-#define SHMAP_GFP (GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO | \
-		   __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define SHMAP_GFP \
+	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
+	 __GFP_NOWARN)
 
 /* Eager allocation and mapping work in batches of this many pages. */
 #define SHMAP_BATCH 512
@@ -56,8 +57,7 @@ static void shmap_unreserve(struct shmap_buf *buf, unsigned long npages)
 	atomic_long_sub(npages, &shmap_counters.pages_reserved);
 }
 
-static struct page *shmap_page_alloc(struct shmap_buf *buf,
-				     unsigned long pgoff)
+static struct page *shmap_page_alloc(struct shmap_buf *buf, unsigned long pgoff)
 {
 	struct page *page = alloc_page(SHMAP_GFP);
 	struct folio *folio;

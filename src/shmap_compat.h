@@ -48,16 +48,14 @@ static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
  */
 #ifdef SHMAP_HAVE_VM_INSERT_PAGES
 static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
-					unsigned long addr,
-					struct page **pages,
+					unsigned long addr, struct page **pages,
 					unsigned long *num)
 {
 	return vm_insert_pages(vma, addr, pages, num);
 }
 #else
 static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
-					unsigned long addr,
-					struct page **pages,
+					unsigned long addr, struct page **pages,
 					unsigned long *num)
 {
 	int ret;

@@ -22,8 +22,8 @@
 
 #include "shmap.h"
 
-#define SHMAP_FS_MAGIC	0x73686d70	/* "shmp" */
-#define SHMAP_DNAME	"/shmap:"
+#define SHMAP_FS_MAGIC 0x73686d70 /* "shmp" */
+#define SHMAP_DNAME    "/shmap:"
 
 static struct vfsmount *shmap_mnt;
 

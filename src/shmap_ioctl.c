@@ -19,9 +19,9 @@
 
 #include "shmap.h"
 
-#define SHMAP_FEATURES (SHMAP_FEAT_EAGER | SHMAP_FEAT_LAZY | \
-			SHMAP_FEAT_NORESERVE | SHMAP_FEAT_EXPORT_RO | \
-			SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME)
+#define SHMAP_FEATURES \
+	(SHMAP_FEAT_EAGER | SHMAP_FEAT_LAZY | SHMAP_FEAT_NORESERVE | \
+	 SHMAP_FEAT_EXPORT_RO | SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME)
 
 static long shmap_ioctl_version(struct shmap_version __user *argp)
 {
@@ -117,8 +117,8 @@ static long shmap_ioctl_create(struct shmap_create __user *argp)
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	fd = shmap_new_fd(buf, O_RDWR,
-			  !(args.flags & SHMAP_CREATE_NO_CLOEXEC), &file);
+	fd = shmap_new_fd(buf, O_RDWR, !(args.flags & SHMAP_CREATE_NO_CLOEXEC),
+			  &file);
 	if (fd < 0) {
 		ret = fd;
 		goto out_put_buf;

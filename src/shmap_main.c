@@ -26,6 +26,8 @@
 
 struct shmap_counters shmap_counters;
 
+/* A function defined inside a macro: kept in the kernel layout. */
+/* clang-format off */
 #define SHMAP_COUNTER_ATTR(_name)					\
 static ssize_t _name##_show(struct device *dev,				\
 			    struct device_attribute *attr, char *buf)	\
@@ -34,6 +36,7 @@ static ssize_t _name##_show(struct device *dev,				\
 			  atomic_long_read(&shmap_counters._name));	\
 }									\
 static DEVICE_ATTR_RO(_name)
+/* clang-format on */
 
 SHMAP_COUNTER_ATTR(buffers);
 SHMAP_COUNTER_ATTR(pages_allocated);
@@ -45,7 +48,7 @@ static struct attribute *shmap_counter_attrs[] = {
 	&dev_attr_pages_allocated.attr,
 	&dev_attr_pages_reserved.attr,
 	&dev_attr_faults.attr,
-	NULL
+	NULL,
 };
 
 static const struct attribute_group shmap_counter_group = {
@@ -55,7 +58,7 @@ static const struct attribute_group shmap_counter_group = {
 
 static const struct attribute_group *shmap_groups[] = {
 	&shmap_counter_group,
-	NULL
+	NULL,
 };
 
 static const struct file_operations shmap_dev_fops = {

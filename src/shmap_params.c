@@ -19,12 +19,12 @@
 #include "shmap.h"
 
 /* Limits are in MiB, from 1 MiB to 1 TiB. */
-#define SHMAP_MB_MAX	(1U << 20)
+#define SHMAP_MB_MAX (1024U * 1024)
 
 static unsigned int dev_mode = 0666;
 static unsigned int default_mode = SHMAP_MODE_LAZY;
 static unsigned int max_buffer_mb = 1024;
-static unsigned int max_total_mb;	/* 0 until set: half of RAM at load */
+static unsigned int max_total_mb; /* 0 until set: half of RAM at load */
 
 static int shmap_param_set_mb(const char *val, const struct kernel_param *kp)
 {
@@ -58,10 +58,10 @@ static int shmap_param_set_dev_mode(const char *val,
 	return 0;
 }
 
-static int shmap_param_get_dev_mode(char *buffer,
-				    const struct kernel_param *kp)
+static int shmap_param_get_dev_mode(char *buffer, const struct kernel_param *kp)
 {
-	return sysfs_emit(buffer, "%04o\n", READ_ONCE(*(unsigned int *)kp->arg));
+	return sysfs_emit(buffer, "%04o\n",
+			  READ_ONCE(*(unsigned int *)kp->arg));
 }
 
 static const struct kernel_param_ops shmap_dev_mode_ops = {
@@ -86,8 +86,7 @@ static int shmap_param_set_buf_mode(const char *val,
 	return 0;
 }
 
-static int shmap_param_get_buf_mode(char *buffer,
-				    const struct kernel_param *kp)
+static int shmap_param_get_buf_mode(char *buffer, const struct kernel_param *kp)
 {
 	unsigned int mode = READ_ONCE(*(unsigned int *)kp->arg);
 
@@ -100,6 +99,8 @@ static const struct kernel_param_ops shmap_buf_mode_ops = {
 	.get = shmap_param_get_buf_mode,
 };
 
+/* One parameter per pair of lines; descriptions are not split. */
+/* clang-format off */
 module_param_cb(dev_mode, &shmap_dev_mode_ops, &dev_mode, 0444);
 MODULE_PARM_DESC(dev_mode,
 		 "Permission bits of /dev/shmap, octal (default 0666; load time only)");
@@ -112,6 +113,7 @@ MODULE_PARM_DESC(max_buffer_mb,
 module_param_cb(max_total_mb, &shmap_mb_ops, &max_total_mb, 0644);
 MODULE_PARM_DESC(max_total_mb,
 		 "Limit on memory reserved by all buffers in MiB, 1 to 1048576 (default: half of RAM)");
+/* clang-format on */
 
 /**
  * shmap_params_init() - fill in the defaults that depend on the machine

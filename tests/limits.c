@@ -235,9 +235,11 @@ static void counter_files(void)
 	};
 	char path[256], buf[64];
 	struct stat st;
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < 4; i++) {
+		size_t n;
+
 		snprintf(path, sizeof(path), T_STATS "%s", names[i]);
 		REQUIRE_SYS(stat(path, &st));
 		CHECK_EQ(st.st_mode & 0777, 0444);

@@ -27,7 +27,6 @@ static void cg_path(char *buf, size_t len, const char *file)
 static void cg_setup(void)
 {
 	char s[512], path[256];
-	int r;
 
 	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.controllers", s, sizeof(s)), 0);
 	if (!strstr(s, "memory")) {
@@ -36,7 +35,9 @@ static void cg_setup(void)
 	}
 	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.subtree_control", s, sizeof(s)), 0);
 	if (!strstr(s, "memory")) {
-		r = tap_write_str(CGROOT "/cgroup.subtree_control", "+memory");
+		int r = tap_write_str(CGROOT "/cgroup.subtree_control",
+				      "+memory");
+
 		if (r) {
 			TAP_FAIL("enabling +memory: %s", tap_errname(-r));
 			tap_abort();

@@ -151,7 +151,6 @@ char *t_proc_self(const char *what)
 	char path[128];
 	size_t cap = 65536, len = 0;
 	char *buf;
-	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/%s", what);
@@ -161,14 +160,18 @@ char *t_proc_self(const char *what)
 		return NULL;
 	}
 	buf = malloc(cap);
-	while (buf) {
+	if (!buf)
+		goto out_close;
+	for (;;) {
+		ssize_t n;
+
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap * 2);
 
 			if (!nb) {
 				free(buf);
 				buf = NULL;
-				break;
+				goto out_close;
 			}
 			buf = nb;
 			cap *= 2;
@@ -178,9 +181,9 @@ char *t_proc_self(const char *what)
 			break;
 		len += (size_t)n;
 	}
+	buf[len] = '\0';
+out_close:
 	close(fd);
-	if (buf)
-		buf[len] = '\0';
 	return buf;
 }
 

@@ -45,10 +45,11 @@ static size_t utf8_len(const unsigned char *p)
 void json_escape(FILE *f, const char *s)
 {
 	const unsigned char *p;
-	size_t n;
 
 	fputc('"', f);
 	for (p = (const unsigned char *)s; *p; p++) {
+		size_t n;
+
 		if (*p >= 0x80 && (n = utf8_len(p)) != 0) {
 			fwrite(p, 1, n, f);
 			p += n - 1;

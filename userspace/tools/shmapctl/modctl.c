@@ -311,8 +311,7 @@ static int param_read(const char *name, char *buf, size_t len)
 
 static void status_text(const struct status *s)
 {
-	char h1[32], h2[32], val[256];
-	struct kmod_list *l;
+	char h1[32];
 	unsigned int i;
 	int n;
 
@@ -324,6 +323,8 @@ static void status_text(const struct status *s)
 	else
 		printf("installed:   no (kernel %s)\n", kernel_release());
 	if (s->loaded) {
+		struct kmod_list *l;
+
 		printf("refcount:    %d\n", s->refcnt);
 		printf("holders:    ");
 		n = 0;
@@ -340,8 +341,8 @@ static void status_text(const struct status *s)
 		printf("parameters:\n");
 		for (n = 0; n < s->nparams; n++) {
 			const char *name = s->params[n]->d_name;
+			char val[256];
 			int err = param_read(name, val, sizeof(val));
-			uint64_t mb;
 
 			if (err) {
 				printf("  %-15s (%s)\n", name, strerror(-err));
@@ -350,8 +351,8 @@ static void status_text(const struct status *s)
 			if (strlen(name) > 3 &&
 			    !strcmp(name + strlen(name) - 3, "_mb")) {
 				char *end;
+				uint64_t mb = strtoull(val, &end, 10);
 
-				mb = strtoull(val, &end, 10);
 				if (!*end) {
 					human_size(mb << 20, h1, sizeof(h1));
 					printf("  %-15s %s (%s)\n", name, val, h1);
@@ -409,6 +410,8 @@ static void status_text(const struct status *s)
 		}
 	}
 	if (s->have_limits) {
+		char h2[32];
+
 		human_size(s->max_buffer, h1, sizeof(h1));
 		human_size(s->max_total, h2, sizeof(h2));
 		printf("limits:      buffer %s, total %s", h1, h2);

@@ -92,7 +92,7 @@ int cmd_set(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, i, ret;
+	int opt, i;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -106,7 +106,8 @@ int cmd_set(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("set", "missing PARAM=VALUE");
 	for (i = optind; i < argc; i++) {
-		ret = set_one(argv[i]);
+		int ret = set_one(argv[i]);
+
 		if (ret != EXIT_OK)
 			return ret;
 	}

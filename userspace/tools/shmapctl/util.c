@@ -303,11 +303,10 @@ const struct shmap_param_desc *param_find(const char *name)
 bool param_value_equal(const struct shmap_param_desc *d, const char *a,
 		       const char *b)
 {
-	unsigned long long va, vb;
-	char *ea, *eb;
-
 	if (d && d->number) {
 		int base = d->octal ? 8 : 0;
+		unsigned long long va, vb;
+		char *ea, *eb;
 
 		errno = 0;
 		va = strtoull(a, &ea, base);
