@@ -156,7 +156,8 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 	}
 
 	buf->pages = kvcalloc(buf->npages, sizeof(*buf->pages),
-			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			      GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
+				      __GFP_NOWARN);
 	if (!buf->pages) {
 		ret = -ENOMEM;
 		goto out_put_inode;
