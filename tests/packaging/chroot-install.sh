@@ -1,15 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the shmap packages in a bookworm chroot, as a user would.
+# Install the shmap packages in a bookworm or sid chroot, as a user would.
 #
-#   tests/packaging/chroot-install.sh DEBDIR MODDIR [KVER...]
+#   tests/packaging/chroot-install.sh [--chroot bookworm|sid] DEBDIR MODDIR [KVER...]
 #
 # DEBDIR holds the .deb files (tests/packaging/build-debs.sh). KVER...
 # (default: $KERNELS, else every linux-headers-*-ARCH installed on the
-# host) are the kernels whose headers the chroot gets. The chroot is
-# created once under ${SHMAP_CACHE:-/var/cache/shmap}/bookworm-chroot; each
-# run works in a throw-away overlay on top of it, in a private mount
-# namespace (nothing stays mounted, the cache is never changed by a run).
+# host) are the kernels whose headers the chroot gets; they decide the
+# chroot (--chroot only checks that): bookworm for the 6.x kernels, created
+# once under ${SHMAP_CACHE:-/var/cache/shmap}/bookworm-chroot, sid for the
+# 7.x ones, the test runner's sid chroot (tests/runner/sid-chroot.sh, which
+# also installs the headers there; the same bookworm-built packages are
+# installed, DKMS 3.2 builds shmap.ko.xz). Each run works in a throw-away
+# overlay on top of the chroot, in a private mount namespace (nothing stays
+# mounted, the cache is never changed by a run).
 #
 # Checks: `apt install ./shmap-dkms_*.deb ./libshmap1_*.deb
 # ./libshmap-dev_*.deb ./shmap-utils_*.deb` builds the module with DKMS for
@@ -17,7 +21,9 @@
 # with the MOK key dkms generated, and is copied to MODDIR/KVER/ (the file
 # the test runner loads in its guests); programs build against the
 # installed library with pkg-config, as C and as C++, dynamically and
-# statically, and run; shmapctl runs; `apt purge` leaves nothing behind.
+# statically, and run; the installed examples build statically into
+# MODDIR/../programs (sid: programs-sid), which the guests run; shmapctl
+# runs; `apt purge` leaves nothing behind.
 # TAP on stdout; exit status 1 if anything failed.
 set -euo pipefail
 
@@ -25,10 +31,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-[ $# -ge 2 ] || { echo "usage: $0 DEBDIR MODDIR [KVER...]" >&2; exit 2; }
+usage() { echo "usage: $0 [--chroot bookworm|sid] DEBDIR MODDIR [KVER...]" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
 enter_private_mount_namespace "$@"
 
+chroot_opt=
+if [ "${1:-}" = --chroot ]; then
+	[ $# -ge 2 ] || usage
+	chroot_opt=$2
+	shift 2
+fi
+[ $# -ge 2 ] || usage
 debdir=$(cd "$1" && pwd)
 mkdir -p "$2"
 moddir=$(cd "$2" && pwd)
@@ -39,6 +52,7 @@ else
 	read -r -a kernels <<<"$(default_kernels)"
 fi
 [ ${#kernels[@]} -gt 0 ] || die "no kernel versions given and no linux-headers installed"
+select_chroot "$chroot_opt" "${kernels[@]}"
 
 # The newest build of each package in DEBDIR.
 pick_deb() {
@@ -64,16 +78,27 @@ trap 'exit 130' INT TERM
 
 chroot_ensure "${kernels[@]}"
 if [ "$CHROOT_CREATED" = 1 ]; then
-	ok "bookworm chroot created with headers for ${kernels[*]}"
+	ok "$CHROOT_NAME chroot created with headers for ${kernels[*]}"
 	diag "time: chroot creation (debootstrap, dkms, headers) $CHROOT_SECONDS s"
 else
-	ok "bookworm chroot cached ($CHROOT_BASE)"
+	ok "$CHROOT_NAME chroot cached ($CHROOT_BASE)"
 	diag "time: chroot check/update $CHROOT_SECONDS s"
 fi
 overlay_mount "$work"
 for k in "${kernels[@]}"; do
 	check "headers for $k in the chroot" test -e "$ROOT/lib/modules/$k/build/Makefile"
 done
+# The runner's sid chroot has what DKMS needs, not what a program's build
+# does: added in the overlay only.
+if [ "$CHROOT_NAME" = sid ]; then
+	start=$(now)
+	if overlay_apt_install g++ pkg-config >"$work/tools.log" 2>&1; then
+		ok "g++ and pkg-config installed (in the overlay)"
+	else
+		not_ok "g++ and pkg-config installed (in the overlay)" "$(tail -n 30 "$work/tools.log")"
+	fi
+	diag "time: apt install g++ pkg-config $(elapsed "$start") s"
+fi
 
 # --- install -----------------------------------------------------------------
 
@@ -179,8 +204,10 @@ check "C program links the static libshmap.a and runs" \
 check "installed examples build with pkg-config (make STATIC=1)" \
 	in_chroot sh -ec 'rm -rf /tmp/ex; mkdir /tmp/ex
 		make -s -C /usr/share/doc/libshmap-dev/examples STATIC=1 O=/tmp/ex'
-mkdir -p "$moddir/../programs"
-cp "$ROOT"/tmp/ex/* "$moddir/../programs/"
+progdir=$moddir/../programs
+[ "$CHROOT_NAME" = bookworm ] || progdir=$progdir-$CHROOT_NAME
+mkdir -p "$progdir"
+cp "$ROOT"/tmp/ex/* "$progdir/"
 check "shmapctl --version and --help run" \
 	in_chroot sh -ec 'shmapctl --version; shmapctl --help >/dev/null'
 

@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Shared helpers for tests/packaging/*.sh: TAP output, the cached bookworm
-# chroot and the throw-away overlay every run works in.
+# Shared helpers for tests/packaging/*.sh: TAP output, the cached chroots
+# and the throw-away overlay every run works in.
 #
-# The chroot is created once under $SHMAP_CACHE/bookworm-chroot and never
-# modified by a test: each run mounts an overlay (upper layer in a temporary
-# directory) on top of it, inside a private mount namespace, so whatever a
-# run installs, and every mount it makes, disappears when it exits.
+# Two chroots: bookworm (the 6.x kernels), created once under
+# $SHMAP_CACHE/bookworm-chroot, and sid (the 7.x kernels, whose headers need
+# sid's gcc), the one the test runner keeps under $SHMAP_CACHE/sid-chroot
+# (tests/runner/sid-chroot.sh creates it and installs the headers). Neither
+# is modified by a test: each run mounts an overlay (upper layer in a
+# temporary directory) on top of one, inside a private mount namespace, so
+# whatever a run installs, and every mount it makes, disappears when it exits.
 
 SHMAP_CACHE=${SHMAP_CACHE:-/var/cache/shmap}
+PKG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+RUNNER_DIR=$(cd "$PKG_DIR/../runner" && pwd)
+CHROOT_NAME=bookworm
 CHROOT_BASE=$SHMAP_CACHE/bookworm-chroot
 CHROOT_LOCK=$SHMAP_CACHE/bookworm-chroot.lock
 # Packages every test needs inside the chroot (dkms' own dependencies come
@@ -166,7 +172,7 @@ mount_api() {
 
 umount_api() {
 	local root=$1 m
-	for m in dev/pts dev sys proc; do
+	for m in run dev/pts dev sys proc; do
 		if mountpoint -q "$root/$m"; then
 			umount "$root/$m" || umount -l "$root/$m" || true
 		fi
@@ -229,14 +235,53 @@ _chroot_add_headers() {
 	umount_api "$CHROOT_BASE"
 }
 
+# The sid chroot belongs to the test runner: sid-chroot.sh creates it
+# (ensure) and installs the headers (headers VER), sid-kernel.sh puts the
+# image's brd.ko.xz under its /lib/modules/VER (DKMS 3.2 compresses a module
+# like those it finds there: shmap.ko.xz, as on a sid system). Both take the
+# chroot's lock themselves: called before chroot_ensure takes it.
+_sid_prepare() {
+	local k
+	"$RUNNER_DIR/sid-chroot.sh" ensure || return 1
+	for k in "$@"; do
+		"$RUNNER_DIR/sid-chroot.sh" headers "$k" || return 1
+		"$RUNNER_DIR/sid-kernel.sh" prepare "$k" || return 1
+	done
+}
+
+_sid_ensure() {
+	local log=$SHMAP_PKG_WORK/sid-chroot.log
+	# shellcheck disable=SC2034 # for the caller
+	[ -e "$CHROOT_BASE/.done" ] || CHROOT_CREATED=1
+	if ! _sid_prepare "$@" >"$log" 2>&1; then
+		diag "$(tail -n 30 "$log")"
+		die "sid chroot or headers of $* not ready (tests/runner/sid-chroot.sh)"
+	fi
+}
+
 # chroot_ensure KVER...: the cached chroot exists and has the headers of
-# every KVER. Takes an exclusive lock while it changes the cache, then keeps
-# a shared one (fd 9) until the caller exits, so that no other run changes
-# the lower layer under a mounted overlay. Sets CHROOT_CREATED to 1 when it
-# had to create the chroot, and CHROOT_SECONDS to the time it took.
+# every KVER. Takes an exclusive lock while it changes the cache (sid:
+# sid-chroot.sh does), then keeps a shared one (fd 9) until the caller
+# exits, so that no other run changes the lower layer under a mounted
+# overlay. For sid that is the runner's lock: sid-chroot.sh takes it
+# exclusively to change the chroot, and (ensure) at the start of every
+# command but run, so a runner module build waits for the packaging test.
+# Sets CHROOT_CREATED to 1 when it had to create the chroot, and
+# CHROOT_SECONDS to the time it took.
 chroot_ensure() {
 	local start
 	mkdir -p "$SHMAP_CACHE"
+	if [ "$CHROOT_NAME" = sid ]; then
+		start=$(now)
+		# shellcheck disable=SC2034 # for the caller
+		CHROOT_CREATED=0
+		_sid_ensure "$@"
+		exec 9>"$CHROOT_LOCK"
+		flock -s 9
+		# shellcheck disable=SC2034 # for the caller
+		CHROOT_SECONDS=$(elapsed "$start")
+		return 0
+	fi
 	exec 9>"$CHROOT_LOCK"
 	flock -x 9
 	start=$(now)
@@ -263,11 +308,47 @@ overlay_mount() {
 		-o "lowerdir=$CHROOT_BASE,upperdir=$w/upper,workdir=$w/work" "$w/root"
 	ROOT=$w/root
 	mount_api "$ROOT"
+	if [ "$CHROOT_NAME" = sid ]; then
+		# (as sid-chroot.sh run does)
+		mount -t tmpfs tmpfs "$ROOT/run"
+		# The runner's DKMS signing key: a system has none before its
+		# first DKMS build, and the tests check that DKMS makes one.
+		rm -f "$ROOT/var/lib/dkms/mok.key" "$ROOT/var/lib/dkms/mok.pub"
+		# The image of each kernel stands in for an installed one by its
+		# brd.ko.xz (see _sid_ensure); it lacks the module index that
+		# installing the image makes. DKMS 3.2 runs depmod for a kernel
+		# only if /lib/modules/VER/modules.dep exists ("Skipping depmod
+		# because ... is missing": an image not installed).
+		local d
+		for d in "$ROOT"/lib/modules/*/kernel; do
+			d=${d%/kernel}
+			if [ -d "$d/kernel" ] && [ ! -e "$d/modules.dep" ]; then
+				in_chroot depmod -a "${d##*/}"
+			fi
+		done
+	fi
+}
+
+# overlay_apt_install PACKAGE...: apt-get install in the overlay (packages
+# the chroot lacks); the .debs are kept in $SHMAP_CACHE/NAME-apt-archives
+# for the next run.
+overlay_apt_install() {
+	local a=$SHMAP_CACHE/$CHROOT_NAME-apt-archives
+	mkdir -p "$a/partial"
+	mountpoint -q "$ROOT/var/cache/apt/archives" ||
+		mount --bind "$a" "$ROOT/var/cache/apt/archives"
+	in_chroot apt-get -y -q -o Dpkg::Use-Pty=0 --no-install-recommends install "$@"
 }
 
 overlay_umount() {
 	local w=$1
 	[ -n "$w" ] || return 0
+	# What is left running in there: dkms 3.2 shows progress with a
+	# background "sleep 3" that outlives the build by up to 3 s.
+	kill_chrooted "$w/root"
+	if mountpoint -q "$w/root/var/cache/apt/archives"; then
+		umount "$w/root/var/cache/apt/archives" || umount -l "$w/root/var/cache/apt/archives" || true
+	fi
 	umount_api "$w/root"
 	if mountpoint -q "$w/root"; then
 		umount "$w/root" || umount -l "$w/root" || true
@@ -278,6 +359,38 @@ overlay_umount() {
 in_chroot() {
 	chroot "$ROOT" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive INITRD=No "$@"
+}
+
+# kernel_chroot KVER: the chroot that builds for KVER: sid for the kernels
+# bookworm has no compiler for (is_sid_kernel, tests/runner/lib.sh), else
+# bookworm.
+kernel_chroot() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	if bash -c '. "$1/lib.sh" && is_sid_kernel "$2"' kernel_chroot "$RUNNER_DIR" "$1"; then
+		echo sid
+	else
+		echo bookworm
+	fi
+}
+
+# select_chroot NAME KVER...: work in chroot NAME (bookworm, sid; empty:
+# the one of the KVERs); every KVER must be one of its kernels.
+select_chroot() {
+	local name=$1 k c
+	shift
+	case $name in
+	'' | bookworm | sid) ;;
+	*) die "unknown chroot '$name' (bookworm or sid)" ;;
+	esac
+	for k in "$@"; do
+		c=$(kernel_chroot "$k")
+		[ -n "$name" ] || name=$c
+		[ "$c" = "$name" ] ||
+			die "$k is a kernel of the $c chroot, not $name: one run per chroot (run-all.sh groups them)"
+	done
+	CHROOT_NAME=${name:-bookworm}
+	CHROOT_BASE=$SHMAP_CACHE/$CHROOT_NAME-chroot
+	CHROOT_LOCK=$SHMAP_CACHE/$CHROOT_NAME-chroot.lock
 }
 
 # default_kernels: KERNELS from the environment, else every

@@ -6,16 +6,22 @@
 #
 # 1. build-debs.sh: the Debian packages from a clean export, lintian clean,
 #    into OUTDIR/debs;
-# 2. chroot-install.sh: apt install in the cached bookworm chroot, DKMS
+# 2. chroot-install.sh: apt install in the chroot of the kernels, DKMS
 #    builds for each KVER, modules copied to OUTDIR/modules/KVER/ (what the
-#    test runner loads), build against the library, apt purge;
+#    test runner loads), build against the library (the examples into
+#    OUTDIR/programs, OUTDIR/programs-sid), apt purge;
 # 3. dkms-lifecycle.sh: dkms add/build/install/status/remove from the source
 #    tree, with module signing.
 # KVER... default to $KERNELS, else every linux-headers-*-ARCH on the host.
+# They may mix chroots: steps 2 and 3 run once per chroot, bookworm's kernels
+# (6.x, the cached bookworm chroot) first, then sid's (7.x, the test
+# runner's sid chroot), each with the same packages.
 # Each script prints its own TAP stream; the exit status is 1 if any failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 export_flag=()
 if [ "${1:-}" = --worktree ]; then
 	export_flag=(--worktree)
@@ -26,13 +32,31 @@ out=$1
 shift
 mkdir -p "$out/debs" "$out/modules"
 
+# The kernels of each chroot; no KVER: the scripts' default (bookworm's).
+bookworm=() sid=()
+for k in "$@"; do
+	if [ "$(kernel_chroot "$k")" = sid ]; then sid+=("$k"); else bookworm+=("$k"); fi
+done
+chroots=()
+if [ $# -eq 0 ] || [ ${#bookworm[@]} -gt 0 ]; then chroots+=(bookworm); fi
+if [ ${#sid[@]} -gt 0 ]; then chroots+=(sid); fi
+kernels_of() {
+	if [ "$1" = sid ]; then ks=("${sid[@]}"); else ks=("${bookworm[@]}"); fi
+}
+
 rc=0
 echo "# build-debs.sh"
 "$here/build-debs.sh" "${export_flag[@]}" "$out/debs" || rc=1
 if [ $rc = 0 ]; then
-	echo "# chroot-install.sh"
-	"$here/chroot-install.sh" "$out/debs" "$out/modules" "$@" || rc=1
+	for c in "${chroots[@]}"; do
+		kernels_of "$c"
+		echo "# chroot-install.sh --chroot $c ${ks[*]}"
+		"$here/chroot-install.sh" --chroot "$c" "$out/debs" "$out/modules" "${ks[@]}" || rc=1
+	done
 fi
-echo "# dkms-lifecycle.sh"
-"$here/dkms-lifecycle.sh" "$@" || rc=1
+for c in "${chroots[@]}"; do
+	kernels_of "$c"
+	echo "# dkms-lifecycle.sh --chroot $c ${ks[*]}"
+	"$here/dkms-lifecycle.sh" --chroot "$c" "${ks[@]}" || rc=1
+done
 exit $rc

@@ -39,7 +39,7 @@ for v in "${kernels[@]}"; do
 		sed 's/^/   /' "$d/prepare.log" >&2
 	fi
 done
-# Bookworm's kernels (packaging, host DKMS) and sid's (their own chroot).
+# Bookworm's kernels (host DKMS) and sid's (their own chroot).
 host_ok=()
 for v in "${ok[@]}"; do is_sid_kernel "$v" || host_ok+=("$v"); done
 # DKMS generates its signing key on first use: not in two builds at once.
@@ -48,23 +48,25 @@ if ((${#host_ok[@]})) && [[ ! -f /var/lib/dkms/mok.key ]]; then
 fi
 log "kernels ready in $((SECONDS - t0))s"
 
-# Packaging: build the .debs from the tree, install them in a bookworm chroot where DKMS builds
-# the module for every kernel, build the examples against the installed library, purge; then
-# the DKMS life cycle. The guests below load the module from that install and run those
-# examples. SHMAP_PACKAGING=0 skips it (the guests then use a DKMS build of their own).
+# Packaging: build the .debs from the tree, install them in a bookworm chroot (6.x) and in the
+# sid chroot (7.x) where DKMS builds the module for every kernel, build the examples against the
+# installed library, purge; then the DKMS life cycle. The guests below load the module from
+# that install and run those examples (built in their kernel's chroot). SHMAP_PACKAGING=0 skips
+# it (the guests then use a DKMS build of their own).
 declare -A extra_secs
 extras=()
-if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#host_ok[@]})); then
+if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
 	log "packaging: debs, chroot install, DKMS life cycle"
 	d=$BUILD/check/packaging
 	rm -rf "$d" "$BUILD/packaging"
 	mkdir -p "$d"
 	s=$SECONDS
-	"$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${host_ok[@]}" >"$d/tap.log" 2>&1 ||
+	"$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}" >"$d/tap.log" 2>&1 ||
 		echo "FAIL" >"$d/verdict"
 	extra_secs[packaging]=$((SECONDS - s))
 	extras+=(packaging)
-	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs
+	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs \
+		SHMAP_PROGRAMS_SID=$BUILD/packaging/programs-sid
 fi
 log "building and booting, ${SHMAP_JOBS:-2} at a time"
 

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything a guest run needs for one kernel: headers + image (cached), the module built by
-# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it; for 7.x built by
-# DKMS inside the sid chroot), the initramfs.
+# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it, else built here; for
+# 7.x by DKMS inside the sid chroot), the initramfs (with the examples of $SHMAP_PROGRAMS, for
+# 7.x those of $SHMAP_PROGRAMS_SID when set: built in the sid chroot).
 #   prepare.sh VER OUTDIR      writes OUTDIR/initramfs.cpio
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -23,5 +24,8 @@ elif is_sid_kernel "$ver"; then
 	ko=$("$RUNNER_DIR/sid-chroot.sh" build "$ver")
 else
 	ko=$("$RUNNER_DIR/build-module.sh" "$ver")
+fi
+if is_sid_kernel "$ver" && [[ -d ${SHMAP_PROGRAMS_SID:-} ]]; then
+	export SHMAP_PROGRAMS=$SHMAP_PROGRAMS_SID
 fi
 "$RUNNER_DIR/initramfs.sh" "$ver" "$ko" "$out/initramfs.cpio"
