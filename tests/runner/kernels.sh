@@ -68,26 +68,6 @@ resolve_bookworm() {
 	done
 }
 
-# Decompress the ELF vmlinux out of a bzImage (xz or zstd payload).
-extract_vmlinux() {
-	local img=$1 out=$2 off magic tool
-	for magic in xz zstd; do
-		case $magic in
-		xz)   tool="xz -dc";   off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | cut -d: -f1 || true) ;;
-		zstd) tool="zstd -dcq"; off=$(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$img" | cut -d: -f1 || true) ;;
-		esac
-		for o in $off; do
-			# Trailing data after the stream makes the tool complain: judge by the output.
-			tail -c +$((o + 1)) "$img" | $tool >"$out.tmp" 2>/dev/null || true
-			if [[ $(head -c 4 "$out.tmp" | od -An -tx1 | tr -d ' \n') = 7f454c46 ]]; then
-				mv "$out.tmp" "$out"
-				return 0
-			fi
-		done
-	done
-	rm -f "$out.tmp"
-	die "no xz/zstd ELF payload found in $img"
-}
 
 cmd_prepare() {
 	local ver=$1 dir tmp deb
