@@ -23,6 +23,7 @@ lib:
 
 tests: lib
 	$(MAKE) -C tests BUILD=$(BUILD)
+	$(MAKE) -C tests/debug BUILD=$(BUILD)
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules

@@ -278,7 +278,8 @@ fi
 # 5. shmapctl (load/unload itself) and the libshmap examples.
 phase=shmapctl
 if loaded; then unload; fi
-SHMAPCTL=/usr/bin/shmapctl SHMAP_EXAMPLES=$T/examples run "$T/test-shmapctl.sh"
+SHMAPCTL=/usr/bin/shmapctl SETPRIV=/usr/bin/setpriv SHMAP_EXAMPLES=$T/examples \
+	run "$T/test-shmapctl.sh"
 
 phase=end
 check "shmap unloaded at the end" fails loaded

@@ -56,7 +56,11 @@ fi
 
 pattern='WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace:|soft lockup|hard LOCKUP'
 pattern+='|blocked for more than|rcu: INFO|detected stall|list_add corruption|UBSAN:|KASAN'
-pattern+='|possible circular locking|lockdep'
+# The report headers of lockdep, KFENCE, DEBUG_ATOMIC_SLEEP, kmemleak (a lockdep kernel prints
+# "RCU lockdep checking is enabled" at boot: not a report).
+pattern+='|possible circular locking|possible recursive locking|inconsistent lock state'
+pattern+='|suspicious RCU usage|sleeping function called|scheduling while atomic'
+pattern+='|lock held when returning|KFENCE:|refcount_t:|Bad page|new suspected memory leaks'
 bad=$(grep -nE "$pattern" "$console" || true)
 [[ -z $bad ]] || reasons+=("kernel log reports problems")
 

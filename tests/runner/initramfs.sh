@@ -20,6 +20,8 @@ kmods=$kroot/lib/modules/$ver
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/shmap-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+# mktemp makes it 0700; as the guest's / it must let unprivileged users through.
+chmod 0755 "$root"
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,tests,lib/modules,lib64,usr/bin,usr/sbin}
 
 # Copy the shared libraries (and ELF interpreter) an ELF file needs, at the same paths.
@@ -73,6 +75,11 @@ for s in suite.sh demo.sh; do
 	if [[ -f $REPO/tests/guest/$s ]]; then install -m 0755 "$REPO/tests/guest/$s" "$root/tests/$s"; fi
 done
 # shmapctl, its test and the libshmap examples.
+# setpriv (util-linux): the tests that run as an unprivileged user drop root with it.
+# Busybox has an applet of that name without --reuid, and its sh prefers applets to PATH for
+# bare names: the tests call /usr/bin/setpriv by path (SETPRIV).
+install -m 0755 "$(command -v setpriv)" "$root/usr/bin/setpriv"
+copy_libs "$root/usr/bin/setpriv"
 if [[ -x $BUILD/tools/shmapctl ]]; then
 	install -m 0755 "$BUILD/tools/shmapctl" "$root/usr/bin/shmapctl"
 	copy_libs "$root/usr/bin/shmapctl"

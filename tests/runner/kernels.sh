@@ -3,7 +3,8 @@
 # Guest kernels.
 #   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS, else
 #                                 "6.1 6.12 7.2 7.3"); SPEC is a series (6.1, 7.3) or an exact
-#                                 version (6.12.117+deb12-amd64); 7.x resolves in the sid chroot
+#                                 version (6.12.117+deb12-amd64); 7.x resolves in the sid chroot;
+#                                 "debug" builds the debug kernel (tests/debug/kernel.sh)
 #   kernels.sh prepare VER        install the headers (7.x: in the sid chroot), fetch + unpack the
 #                                 image into the cache and extract an ELF vmlinux; prints the
 #                                 cache directory
@@ -27,11 +28,16 @@ cmd_resolve() {
 	local s bookworm=() sid=()
 	# shellcheck disable=SC2086 # KERNELS is a space-separated list
 	(($#)) || set -- ${KERNELS:-$DEFAULT_KERNELS}
+	local debug=0
 	for s in "$@"; do
-		if is_sid_kernel "$s"; then sid+=("$s"); else bookworm+=("$s"); fi
+		if is_debug_kernel "$s"; then debug=1
+		elif is_sid_kernel "$s"; then sid+=("$s")
+		else bookworm+=("$s"); fi
 	done
 	if ((${#bookworm[@]})); then resolve_bookworm "${bookworm[@]}"; fi
 	if ((${#sid[@]})); then "$RUNNER_DIR/sid-chroot.sh" resolve "${sid[@]}"; fi
+	# Builds the debug kernel once (cached by source version, config and compiler).
+	if ((debug)); then "$REPO/tests/debug/kernel.sh" build; fi
 }
 
 resolve_bookworm() {
@@ -71,6 +77,12 @@ resolve_bookworm() {
 
 cmd_prepare() {
 	local ver=$1 dir tmp deb
+	if is_debug_kernel "$ver"; then
+		# tests/debug/kernel.sh built it and linked it into the cache and /lib/modules.
+		[[ -e $(kernel_dir "$ver")/vmlinux ]] || die "debug kernel $ver not built"
+		kernel_dir "$ver"
+		return 0
+	fi
 	if is_sid_kernel "$ver"; then
 		"$RUNNER_DIR/sid-chroot.sh" headers "$ver" >/dev/null
 		exec "$RUNNER_DIR/sid-kernel.sh" prepare "$ver"

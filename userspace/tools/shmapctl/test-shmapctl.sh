@@ -21,6 +21,8 @@
 set -u
 
 SHMAPCTL=${SHMAPCTL:-shmapctl}
+# util-linux setpriv, by path where busybox's applet of that name would win.
+SETPRIV=${SETPRIV:-setpriv}
 EXAMPLES=${SHMAP_EXAMPLES:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-shmapctl.XXXXXX") || exit 1
 n=0
@@ -187,14 +189,14 @@ fi
 # (busybox's su takes "-c CMD ARG0 ARGS").
 as_nobody() {
 	if [ "$drop" = setpriv ]; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+		"$SETPRIV" --reuid=65534 --regid=65534 --clear-groups "$@"
 	else
 		# shellcheck disable=SC2016 # for the inner shell
 		su -s /bin/sh -c 'exec "$0" "$@"' -- nobody "$@"
 	fi
 }
 drop=
-if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+if "$SETPRIV" --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 	drop=setpriv
 elif grep -q '^nobody:' /etc/passwd 2>/dev/null &&
      [ "$(su -s /bin/sh nobody -c 'id -u' 2>/dev/null)" = 65534 ]; then
