@@ -14,7 +14,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 SHMAP_CACHE ?= /var/cache/shmap
 export VERSION BUILD SHMAP_CACHE
 
-.PHONY: all lib tests module module-clean check demo clean lint
+.PHONY: all lib tests module module-clean check lint demo install uninstall clean
 
 all: lib tests
 
@@ -24,6 +24,14 @@ lib:
 tests: lib
 	$(MAKE) -C tests BUILD=$(BUILD)
 	$(MAKE) -C tests/debug BUILD=$(BUILD)
+
+# User space (libshmap, shmap.h, shmap.pc, shmapctl, man pages); honours DESTDIR, PREFIX,
+# LIBDIR, INCLUDEDIR, BINDIR and MANDIR. The module installs through DKMS (see README.md).
+install: lib
+	$(MAKE) -C userspace BUILD=$(BUILD) install
+
+uninstall:
+	$(MAKE) -C userspace BUILD=$(BUILD) uninstall
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/src modules

@@ -71,6 +71,14 @@ if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
 	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs \
 		SHMAP_PROGRAMS_SID=$BUILD/packaging/programs-sid
 fi
+# Non-Debian installs: make install/uninstall into a temporary root, man pages.
+d=$BUILD/check/install
+rm -rf "$d"
+mkdir -p "$d"
+s=$SECONDS
+"$REPO/tests/packaging/install-tree.sh" >"$d/tap.log" 2>&1 || echo "FAIL" >"$d/verdict"
+extra_secs[install]=$((SECONDS - s))
+extras+=(install)
 log "building and booting, ${SHMAP_JOBS:-2} at a time"
 
 # Per kernel: module (DKMS) + initramfs, then the guest.

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Non-Debian installs: the top-level "make install" / "make uninstall" honour DESTDIR, PREFIX
+# and LIBDIR. Installs into a temporary root, builds a C and a C++ program against it with
+# pkg-config, uninstalls, checks nothing is left; then renders every man page without a
+# warning (userspace/man/check.sh). Prints TAP ("ok N - install: ..."); exits 1 on a failure.
+#   install-tree.sh
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD:-$repo/build}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/shmap-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+root=$tmp/root
+prefix=/opt/shmap
+libdir=$prefix/lib64
+n=0 failed=0
+
+ok() { n=$((n + 1)); echo "ok $n - install: $*"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - install: $*"; failed=1; }
+# check DESC CMD...: one TAP line; the command's output becomes diagnostics on failure.
+check() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '# %s\n' "${out//$'\n'/$'\n'# }"; fi
+}
+
+vars=(BUILD="$build" DESTDIR="$root" PREFIX="$prefix" LIBDIR="$libdir")
+check "make install DESTDIR PREFIX=$prefix LIBDIR=$libdir" make -s -C "$repo" install "${vars[@]}"
+for f in "$libdir/libshmap.so.1" "$libdir/libshmap.so" "$libdir/libshmap.a" \
+	"$libdir/pkgconfig/shmap.pc" "$prefix/include/shmap.h" "$prefix/bin/shmapctl" \
+	"$prefix/share/man/man3/shmap_buf_create.3" "$prefix/share/man/man1/shmapctl.1"; do
+	check "installed $f" test -e "$root$f"
+done
+check "nothing installed outside DESTDIR$prefix" \
+	bash -c "cd '$root' && ! find . -mindepth 1 -not -path './${prefix#/}' -not -path './${prefix#/}/*' -not -path './opt' | grep ."
+
+cat >"$tmp/prog.c" <<'PROG'
+#include <errno.h>
+#include <shmap.h>
+
+int main(void)
+{
+	struct shmap_dev *dev;
+	int r = shmap_dev_open(&dev);
+
+	if (!r)
+		shmap_dev_close(dev);
+	return r == 0 || r == -ENOENT ? 0 : 1;
+}
+PROG
+cp "$tmp/prog.c" "$tmp/prog.cc"
+pc=(env PKG_CONFIG_LIBDIR="$root$libdir/pkgconfig" PKG_CONFIG_PATH= PKG_CONFIG_SYSROOT_DIR="$root")
+# shellcheck disable=SC2046 # pkg-config output is a list of flags
+check "pkg-config finds shmap 0.1.0 in DESTDIR" \
+	bash -c "[ \"\$(${pc[*]} pkg-config --modversion shmap)\" = 0.1.0 ]"
+check "C program builds with pkg-config --cflags --libs shmap and runs" \
+	bash -c "gcc -Wall -Werror -o '$tmp/prog' '$tmp/prog.c' \$(${pc[*]} pkg-config --cflags --libs shmap) &&
+		LD_LIBRARY_PATH='$root$libdir' '$tmp/prog'"
+check "C++ program builds with pkg-config --cflags --libs shmap and runs" \
+	bash -c "g++ -Wall -Werror -o '$tmp/progxx' '$tmp/prog.cc' \$(${pc[*]} pkg-config --cflags --libs shmap) &&
+		LD_LIBRARY_PATH='$root$libdir' '$tmp/progxx'"
+
+check "make uninstall with the same variables" make -s -C "$repo" uninstall "${vars[@]}"
+check "nothing left but directories" bash -c "! find '$root' -not -type d | grep ."
+
+check "every man page renders without a warning (groff -man -ww, man -l)" "$repo/userspace/man/check.sh"
+
+echo "1..$n"
+exit $failed
