@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: build user space, test the Debian packages and DKMS (tests/packaging), then run
 # the guest suite on every kernel of $KERNELS with the module from the package install.
-# Env: KERNELS (series or versions, default "6.1 6.12 7.2 7.3"), SHMAP_CACHE, BUILD, SHMAP_JOBS (guests in
-# parallel, default 2), SHMAP_TIMEOUT (per guest), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
+# Env: KERNELS (series, versions or "debug"; default "6.1 6.12 7.2 7.3 debug"), SHMAP_CACHE,
+# BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 300 s;
+# SHMAP_DEBUG_TIMEOUT for the debug kernel, 900 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
 # (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
 # SHMAP_PACKAGING=0 (skip the packaging test).
 # Logs: $BUILD/check/VER/{console.log,tap.log,verdict,prepare.log,boot.log}.
@@ -39,7 +40,7 @@ for v in "${kernels[@]}"; do
 		sed 's/^/   /' "$d/prepare.log" >&2
 	fi
 done
-# Bookworm's kernels (host DKMS) and sid's (their own chroot).
+# Kernels whose module the host's DKMS builds (bookworm's, the debug kernel), not sid's.
 host_ok=()
 for v in "${ok[@]}"; do is_sid_kernel "$v" || host_ok+=("$v"); done
 # DKMS generates its signing key on first use: not in two builds at once.
@@ -96,15 +97,14 @@ pipeline() {
 	# Every guest runs tests/debug/suite.sh: the regular suite, then fault injection (where the
 	# kernel has it), stress, ioctl fuzzing and kmemleak (where the kernel has it). The debug
 	# kernel turns kmemleak and page-allocation debugging on and needs more memory and time.
+	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-300}
 	if is_debug_kernel "$v"; then
-		SHMAP_APPEND="kmemleak=on debug_pagealloc=on ${SHMAP_APPEND:-}" SHMAP_MEM=1024 \
-			SHMAP_TIMEOUT=${SHMAP_DEBUG_TIMEOUT:-900} \
-			"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/debug/suite.sh \
-			>"$d/boot.log" 2>&1 || rc=$?
-	else
-		"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/debug/suite.sh \
-			>"$d/boot.log" 2>&1 || rc=$?
+		append="kmemleak=on debug_pagealloc=on $append" mem=1024
+		timeout=${SHMAP_DEBUG_TIMEOUT:-900}
 	fi
+	SHMAP_APPEND=$append SHMAP_MEM=$mem SHMAP_TIMEOUT=$timeout \
+		"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/debug/suite.sh \
+		>"$d/boot.log" 2>&1 || rc=$?
 	echo "$((SECONDS - s))" >"$d/seconds"
 	return "$rc"
 }
