@@ -16,6 +16,19 @@
  */
 #define SHMAP_RECV_MAX_FDS 8
 
+/* A message of one data byte (@byte) with room for ancillary data. */
+static void shmap_msg_init(struct msghdr *msg, struct iovec *iov, char *byte,
+			   char *control, size_t controllen)
+{
+	memset(msg, 0, sizeof(*msg));
+	iov->iov_base = byte;
+	iov->iov_len = 1;
+	msg->msg_iov = iov;
+	msg->msg_iovlen = 1;
+	msg->msg_control = control;
+	msg->msg_controllen = controllen;
+}
+
 SHMAP_EXPORT int shmap_buf_send(int sock, const struct shmap_buf *buf)
 {
 	union {
@@ -32,13 +45,7 @@ SHMAP_EXPORT int shmap_buf_send(int sock, const struct shmap_buf *buf)
 		return -EINVAL;
 
 	memset(&control, 0, sizeof(control));
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	shmap_msg_init(&msg, &iov, &byte, control.buf, sizeof(control.buf));
 
 	cmsg = CMSG_FIRSTHDR(&msg);
 	cmsg->cmsg_level = SOL_SOCKET;
@@ -87,13 +94,7 @@ SHMAP_EXPORT int shmap_buf_recv(int sock, struct shmap_buf **bufp)
 		return -EINVAL;
 
 	memset(&control, 0, sizeof(control));
-	memset(&msg, 0, sizeof(msg));
-	iov.iov_base = &byte;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = control.buf;
-	msg.msg_controllen = sizeof(control.buf);
+	shmap_msg_init(&msg, &iov, &byte, control.buf, sizeof(control.buf));
 
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
