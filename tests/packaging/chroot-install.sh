@@ -146,7 +146,10 @@ for k in "${kernels[@]}"; do
 	check "$k: modules.dep lists it (depmod ran)" grep -q "updates/dkms/shmap.ko" "$ROOT/lib/modules/$k/modules.dep"
 	signer=$(in_chroot modinfo -F signer "$rel" 2>/dev/null || true)
 	sig_key=$(in_chroot modinfo -F sig_key "$rel" 2>/dev/null | tr -d ':' | tr 'A-F' 'a-f' || true)
-	if [ "$signer" = "DKMS module signing key" ] && [ -n "$sig_key" ] &&
+	if ! kernel_signs_modules "$k"; then
+		check "$k: not signed: the kernel is built without CONFIG_MODULE_SIG" \
+			test -z "$signer$sig_key"
+	elif [ "$signer" = "DKMS module signing key" ] && [ -n "$sig_key" ] &&
 		[ "${cert_serial##*"$sig_key"}" != "$cert_serial" ]; then
 		ok "$k: signed by the DKMS MOK key (signer '$signer', key $sig_key)"
 	else

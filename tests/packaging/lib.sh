@@ -216,9 +216,39 @@ chroot_has_headers() {
 	[ -e "$CHROOT_BASE/lib/modules/$1/build/Makefile" ]
 }
 
+# kernel_signs_modules KVER (after overlay_mount): the kernel was built with
+# CONFIG_MODULE_SIG, so its tree has scripts/sign-file and DKMS signs the
+# modules it builds for it. Debian's kernels do; the debug kernel does not,
+# and DKMS then says "modules won't be signed".
+kernel_signs_modules() {
+	grep -q '^CONFIG_MODULE_SIG=y' "$ROOT/lib/modules/$1/build/.config"
+}
+
+# The debug kernel (tests/debug/kernel.sh) has no headers package: its build
+# tree, made with the same gcc-12 as bookworm's, stands in for one. The copy
+# is marked with the kernel's cache key and replaced when the kernel changes.
+is_debug_kver() {
+	bash -c '. "$1/lib.sh" && is_debug_kernel "$2"' is_debug_kver "$RUNNER_DIR" "$1"
+}
+
+_chroot_add_debug_tree() {
+	local k=$1 dir key dst=$CHROOT_BASE/lib/modules/$1
+	dir=$("$PKG_DIR/../debug/kernel.sh" dir) || die "debug kernel $k is not built"
+	key=${dir##*/debug-}
+	[ "$(cat "$dst/build/.shmap-debug-key" 2>/dev/null)" = "$key" ] && return 0
+	rm -rf "$dst/build"
+	mkdir -p "$dst"
+	cp -a "$dir/build" "$dst/build"
+	echo "$key" >"$dst/build/.shmap-debug-key"
+}
+
 _chroot_add_headers() {
 	local pkgs=() k
 	for k in "$@"; do
+		if is_debug_kver "$k"; then
+			_chroot_add_debug_tree "$k"
+			continue
+		fi
 		chroot_has_headers "$k" || pkgs+=("linux-headers-$k")
 	done
 	[ "${#pkgs[@]}" -gt 0 ] || return 0
