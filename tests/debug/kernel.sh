@@ -46,17 +46,6 @@ cache_key() {
 	} | sha256sum | cut -c1-16
 }
 
-need_tools() {
-	local missing=() p
-	for p in bison flex libelf-dev bc dwarves make gcc xz-utils libssl-dev kmod cpio; do
-		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-	done
-	if ((${#missing[@]})); then
-		log "installing ${missing[*]}"
-		apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-	fi
-}
-
 # Every line of the fragment must be in .config ("# CONFIG_X is not set": X not y/m).
 verify_config() {
 	local cfg=$1 line sym bad=0
@@ -81,7 +70,7 @@ verify_config() {
 build() {
 	local pv=$1 out=$2 tmp src deb ver t0 t1
 	t0=$(date +%s)
-	need_tools
+	"$RUNNER_DIR/deps.sh" # the kernel build tools are among its packages
 	tmp=$out.tmp
 	rm -rf "$tmp"
 	mkdir -p "$tmp/deb"

@@ -11,11 +11,10 @@ LINT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LINT_OUT=${LINT_OUT:-$BUILD/lint}
 export LINT_OUT
 
-# lint_need CMD [PKG]: make sure CMD exists, installing PKG (default CMD) through deps.sh.
+# lint_need CMD [PKG]: CMD exists (tests/runner/deps.sh installs PKG, default CMD).
 lint_need() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	"$RUNNER_DIR/deps.sh" "${2:-$1}" >&2 || die "cannot install ${2:-$1}"
-	command -v "$1" >/dev/null 2>&1 || die "$1 still missing after installing ${2:-$1}"
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 is missing: tests/runner/deps.sh installs ${2:-$1} (make lint runs it)"
 }
 
 # True when $REPO is the top of a git work tree (not a copy of one).

@@ -25,8 +25,7 @@ for g in "$@"; do
 		die "unknown gate '$g' (gates: ${ALL_GATES[*]})"
 done
 
-"$RUNNER_DIR/deps.sh" cppcheck shellcheck clang-format clang-tidy sparse perl pkg-config \
-	libkmod-dev dpkg xz-utils
+"$RUNNER_DIR/deps.sh"
 mkdir -p "$LINT_OUT"
 
 rows=() passed=0 failed=0

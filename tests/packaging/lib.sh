@@ -179,27 +179,38 @@ umount_api() {
 	done
 }
 
-_chroot_create() {
-	local tmp=$CHROOT_BASE.tmp mirror
+# chroot_bootstrap DIR LOG: a minbase bookworm in DIR (debootstrap, output in LOG) that uses
+# the host's archive: its sources, Valid-Until off (the snapshot is frozen), the host's
+# /etc/hosts, no daemons, no initramfs. Nothing else is installed: tests/packaging/
+# fresh-machine.sh uses it as it is, a machine on which nothing was installed yet.
+chroot_bootstrap() {
+	local dir=$1 log=$2 mirror
 	mirror=$(debian_mirror)
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$SHMAP_CACHE/debootstrap.log" 2>&1 ||
-		die "debootstrap failed, see $SHMAP_CACHE/debootstrap.log"
-	# Same archive (and security suite) as the host; the snapshot is
-	# older than its Valid-Until.
-	rm -f "$tmp/etc/apt/sources.list"
-	cp /etc/apt/sources.list.d/*.sources "$tmp/etc/apt/sources.list.d/" 2>/dev/null || true
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$log" 2>&1 ||
+		die "debootstrap failed, see $log"
+	# Same archive (and security suite) as the host; no package lists yet (debootstrap's
+	# are of its one suite): as on a new machine, the first apt-get update makes them.
+	rm -rf "$dir/var/lib/apt/lists"
+	mkdir -p "$dir/var/lib/apt/lists/partial"
+	rm -f "$dir/etc/apt/sources.list"
+	cp /etc/apt/sources.list.d/*.sources "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
 	if [ -r /etc/apt/sources.list ]; then
-		cp /etc/apt/sources.list "$tmp/etc/apt/sources.list"
+		cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
 	fi
-	echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99shmap-snapshot"
-	cp /etc/hosts "$tmp/etc/hosts"
-	cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
-	printf '#!/bin/sh\nexit 101\n' >"$tmp/usr/sbin/policy-rc.d"
-	chmod 0755 "$tmp/usr/sbin/policy-rc.d"
-	# No kernel image in this chroot is ever booted.
-	mkdir -p "$tmp/etc/initramfs-tools"
+	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99shmap-snapshot"
+	cp /etc/hosts "$dir/etc/hosts"
+	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod 0755 "$dir/usr/sbin/policy-rc.d"
+	# No kernel image in such a chroot is ever booted.
+	mkdir -p "$dir/etc/initramfs-tools"
+}
+
+_chroot_create() {
+	local tmp=$CHROOT_BASE.tmp
+	chroot_bootstrap "$tmp" "$SHMAP_CACHE/debootstrap.log"
 	mount_api "$tmp"
 	if ! { chroot_apt "$tmp" update && chroot_apt "$tmp" install "${CHROOT_PACKAGES[@]}"; } \
 		>"$SHMAP_CACHE/chroot-setup.log" 2>&1; then

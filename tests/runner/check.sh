@@ -49,35 +49,37 @@ if ((${#host_ok[@]})) && [[ ! -f /var/lib/dkms/mok.key ]]; then
 fi
 log "kernels ready in $((SECONDS - t0))s"
 
+# host_suite NAME COMMAND...: a host-side suite whose TAP goes to $BUILD/check/NAME/tap.log,
+# reported below in a row of its own.
+declare -A extra_secs
+extras=()
+host_suite() {
+	local name=$1 d=$BUILD/check/$1 s=$SECONDS
+	shift
+	rm -rf "$d"
+	mkdir -p "$d"
+	"$@" >"$d/tap.log" 2>&1 || echo "FAIL" >"$d/verdict"
+	extra_secs[$name]=$((SECONDS - s))
+	extras+=("$name")
+}
+
 # Packaging: build the .debs from the tree and install them in a chroot: bookworm's for 6.x and
 # the debug kernel (its build tree stands in for a headers package), sid's for 7.x. DKMS builds
 # the module for every kernel there; the examples are built against the installed library; then
 # purge, and the DKMS life cycle. The guests below load the module from that install and run
 # those examples. SHMAP_PACKAGING=0 skips it (the guests then use a DKMS build of their own).
-declare -A extra_secs
-extras=()
 if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
 	log "packaging: debs, chroot install, DKMS life cycle"
-	d=$BUILD/check/packaging
-	rm -rf "$d" "$BUILD/packaging"
-	mkdir -p "$d"
-	s=$SECONDS
-	"$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}" \
-		>"$d/tap.log" 2>&1 ||
-		echo "FAIL" >"$d/verdict"
-	extra_secs[packaging]=$((SECONDS - s))
-	extras+=(packaging)
+	rm -rf "$BUILD/packaging"
+	host_suite packaging "$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}"
 	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs \
 		SHMAP_PROGRAMS_SID=$BUILD/packaging/programs-sid
 fi
+# A brand-new machine: deps.sh alone installs what make demo, the package build and lint need.
+log "fresh machine: deps.sh in a pristine bookworm, then make demo, debs, lint there"
+host_suite fresh-machine "$REPO/tests/packaging/fresh-machine.sh"
 # Non-Debian installs: make install/uninstall into a temporary root, man pages.
-d=$BUILD/check/install
-rm -rf "$d"
-mkdir -p "$d"
-s=$SECONDS
-"$REPO/tests/packaging/install-tree.sh" >"$d/tap.log" 2>&1 || echo "FAIL" >"$d/verdict"
-extra_secs[install]=$((SECONDS - s))
-extras+=(install)
+host_suite install "$REPO/tests/packaging/install-tree.sh"
 log "building and booting, ${SHMAP_JOBS:-2} at a time"
 
 # Per kernel: module (DKMS) + initramfs, then the guest.

@@ -1,35 +1,50 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the host packages the runner needs (idempotent, fast when present).
+# Install every host package that make check, make demo, make lint and make bench need
+# (idempotent, fast when present). Two lists, one source of truth each:
+#   - the packages' build dependencies, from debian/control (apt-get build-dep);
+#   - everything else the host-side scripts call, in HOST_PKGS below.
+# tests/packaging/fresh-machine.sh proves them complete: it runs this script in a pristine
+# minbase bookworm chroot and then the builds, the package build, lintian and the demo there.
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(
-	qemu-system-x86 dkms openssl busybox-static kmod cpio xz-utils zstd
-	make gcc libc6-dev gcc-multilib pkg-config check libkmod-dev sparse
-	coreutils util-linux debootstrap
+HOST_PKGS=(
+	# the source checkout, the user-space build, the install test (C and C++)
+	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev
+	# the guests: QEMU, the initramfs, the kernels, DKMS and its signing key
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms openssl
+	# chroots (sid, packaging) and mount namespaces
+	debootstrap util-linux coreutils
+	# the package build's companions: dpkg-dev (dpkg-buildpackage), lintian
+	dpkg-dev lintian
+	# make lint: sparse, checkpatch (perl), the user-space analyzers, shellcheck
+	sparse perl cppcheck clang-format clang-tidy shellcheck
+	# the debug kernel (tests/debug/kernel.sh)
+	bison flex bc dwarves libelf-dev libssl-dev
 )
-PKGS+=("$@")
 
 export DEBIAN_FRONTEND=noninteractive INITRD=No
 
 # apt lists: refresh once when there are none or when asked (SHMAP_APT_UPDATE=1).
-apt_update_once() {
-	if [[ ${SHMAP_APT_UPDATE:-0} = 1 ]] || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-		log "apt-get update"
-		apt-get -o DPkg::Lock::Timeout=600 update -qq
-	fi
-}
+if [[ ${SHMAP_APT_UPDATE:-0} = 1 ]] || ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+	log "apt-get update"
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+fi
 
 missing=()
-for p in "${PKGS[@]}"; do
+for p in "${HOST_PKGS[@]}"; do
 	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
 	[[ $s = ii* ]] || missing+=("$p")
 done
-
-apt_update_once
 if ((${#missing[@]})); then
 	log "installing: ${missing[*]}"
 	apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# dpkg-checkbuilddeps (dpkg-dev, above) answers in a few milliseconds when they are there.
+if ! (cd "$REPO" && dpkg-checkbuilddeps >/dev/null 2>&1); then
+	log "installing the build dependencies of debian/control"
+	apt_get build-dep -y -qq --no-install-recommends "$REPO" >/dev/null
 fi

@@ -91,7 +91,7 @@ cmd_ensure() {
 	if [[ ! -e $SID_ROOT/.done ]]; then
 		local mirror tmp t0=$SECONDS
 		mirror=$(host_mirror)
-		command -v debootstrap >/dev/null || "$RUNNER_DIR/deps.sh" debootstrap
+		command -v debootstrap >/dev/null || "$RUNNER_DIR/deps.sh"
 		tmp=$SID_ROOT.tmp
 		rm -rf "$tmp" "$SID_ROOT"
 		log "debootstrap sid into $SID_ROOT ($mirror)"
