@@ -20,6 +20,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+TAP_PREFIX=fresh-machine
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 

@@ -26,17 +26,19 @@ CHROOT_PACKAGES=(dkms kmod xz-utils openssl g++ pkg-config ca-certificates)
 
 TAP_N=0
 TAP_FAILED=0
+# The word before each description: the suite's name.
+TAP_PREFIX=${TAP_PREFIX:-packaging}
 
 # ok DESCRIPTION / not_ok DESCRIPTION [DETAIL...]
 ok() {
 	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - packaging: $1"
+	echo "ok $TAP_N - $TAP_PREFIX: $1"
 }
 
 not_ok() {
 	TAP_N=$((TAP_N + 1))
 	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - packaging: $1"
+	echo "not ok $TAP_N - $TAP_PREFIX: $1"
 	shift
 	local line
 	for line in "$@"; do
@@ -78,7 +80,7 @@ elapsed() {
 }
 
 die() {
-	echo "Bail out! packaging: $*"
+	echo "Bail out! $TAP_PREFIX: $*"
 	exit 1
 }
 

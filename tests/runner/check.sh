@@ -6,7 +6,7 @@
 # BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 300 s;
 # SHMAP_DEBUG_TIMEOUT for the debug kernel, 900 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
 # (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
-# SHMAP_PACKAGING=0 (skip the packaging test).
+# SHMAP_PACKAGING=0 (skip the packaging tests and the fresh-machine check).
 # Logs: $BUILD/check/VER/{console.log,tap.log,verdict,prepare.log,boot.log}.
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -74,10 +74,11 @@ if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
 	host_suite packaging "$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}"
 	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs \
 		SHMAP_PROGRAMS_SID=$BUILD/packaging/programs-sid
+	# A brand-new machine: deps.sh alone installs what make demo, the package build and
+	# lint need.
+	log "fresh machine: deps.sh in a pristine bookworm, then make demo, debs, lint there"
+	host_suite fresh-machine "$REPO/tests/packaging/fresh-machine.sh"
 fi
-# A brand-new machine: deps.sh alone installs what make demo, the package build and lint need.
-log "fresh machine: deps.sh in a pristine bookworm, then make demo, debs, lint there"
-host_suite fresh-machine "$REPO/tests/packaging/fresh-machine.sh"
 # Non-Debian installs: make install/uninstall into a temporary root, man pages.
 host_suite install "$REPO/tests/packaging/install-tree.sh"
 log "building and booting, ${SHMAP_JOBS:-2} at a time"
