@@ -24,6 +24,15 @@
 
 #define SHMAP_VERSION "0.1.0"
 
+/*
+ * Long loops over pages (allocate, map, free) check for fatal signals and
+ * call cond_resched() once every this many pages.
+ */
+#define SHMAP_BATCH 512
+
+/* The largest fault window (module parameter fault_window), in pages. */
+#define SHMAP_WINDOW_MAX 512U
+
 /**
  * struct shmap_buf - a shared buffer
  * @ref: one reference per open file (fd) and per vma piece, plus the
@@ -38,6 +47,9 @@
  * @seals: SHMAP_SEAL_* bits, under @lock
  * @resident: pages allocated
  * @reserved: pages charged against max_total_mb
+ * @inflight: NORESERVE reservations taken for pages not yet published; a
+ *	toucher that finds max_total_mb full waits for them to drop to 0,
+ *	since one of them may be the page it wants
  * @mappings: vma pieces that map the buffer
  * @name: the name given at create time, "" if none
  */
@@ -52,6 +64,7 @@ struct shmap_buf {
 	u32 seals;
 	atomic_long_t resident;
 	atomic_long_t reserved;
+	atomic_t inflight;
 	atomic_t mappings;
 	char name[SHMAP_NAME_MAX];
 };
@@ -78,11 +91,13 @@ umode_t shmap_dev_mode(void);
 u32 shmap_default_mode(void);
 u64 shmap_max_buffer_bytes(void);
 unsigned long shmap_max_total_pages(void);
+unsigned long shmap_fault_window(void);
 
 /* shmap_buf.c */
 struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 				   const char *name);
-struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff);
+int shmap_buf_fill_window(struct shmap_buf *buf, unsigned long first,
+			  unsigned long nr, unsigned long pgoff, bool ahead);
 void shmap_buf_get(struct shmap_buf *buf);
 void shmap_buf_put(struct shmap_buf *buf);
 

@@ -19,10 +19,12 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
 
 #include "shmap.h"
 
@@ -35,8 +37,23 @@
 	(GFP_HIGHUSER | __GFP_ACCOUNT | __GFP_ZERO | __GFP_RETRY_MAYFAIL | \
 	 __GFP_NOWARN)
 
-/* Eager allocation and mapping work in batches of this many pages. */
-#define SHMAP_BATCH 512
+/*
+ * Pages a fault allocates ahead of the one it needs: welcome, never worth
+ * direct reclaim. Where the zone or the memory cgroup has no room they fail
+ * at once, and the window is simply smaller.
+ */
+#define SHMAP_GFP_AHEAD \
+	((SHMAP_GFP | __GFP_NOMEMALLOC) & \
+	 ~(__GFP_DIRECT_RECLAIM | __GFP_RETRY_MAYFAIL))
+
+/*
+ * High-order blocks: not even worth waking kswapd (as for THP's light
+ * allocations); without one, the same pages come one by one.
+ */
+#define SHMAP_GFP_BLOCK (SHMAP_GFP_AHEAD & ~__GFP_KSWAPD_RECLAIM)
+
+/* Eager buffers are allocated in blocks of up to 1 << this many pages. */
+#define SHMAP_BLOCK_ORDER 9
 
 static int shmap_reserve(struct shmap_buf *buf, unsigned long npages)
 {
@@ -57,23 +74,73 @@ static void shmap_unreserve(struct shmap_buf *buf, unsigned long npages)
 	atomic_long_sub(npages, &shmap_counters.pages_reserved);
 }
 
-static struct page *shmap_page_alloc(struct shmap_buf *buf, unsigned long pgoff)
+static void shmap_inflight_done(struct shmap_buf *buf)
 {
-	struct page *page = alloc_page(SHMAP_GFP);
-	struct folio *folio;
+	if (atomic_dec_and_test(&buf->inflight))
+		wake_up_var(&buf->inflight);
+}
 
-	if (!page)
-		return NULL;
-	folio = page_folio(page);
+/*
+ * A NORESERVE buffer reserves @npages against max_total_mb for pages it is
+ * about to publish, and counts them in flight until shmap_publish_done().
+ * Other buffers reserved everything at create: nothing to do.
+ */
+static int shmap_publish_start(struct shmap_buf *buf, unsigned long npages)
+{
+	int ret;
+
+	if (!(buf->flags & SHMAP_CREATE_NORESERVE))
+		return 0;
+	atomic_inc(&buf->inflight);
+	ret = shmap_reserve(buf, npages);
+	if (ret)
+		shmap_inflight_done(buf);
+	return ret;
+}
+
+/* @unused of the pages reserved by shmap_publish_start() were not published. */
+static void shmap_publish_done(struct shmap_buf *buf, unsigned long unused)
+{
+	if (!(buf->flags & SHMAP_CREATE_NORESERVE))
+		return;
+	shmap_unreserve(buf, unused);
+	shmap_inflight_done(buf);
+}
+
+static void shmap_account(struct shmap_buf *buf, unsigned long npages)
+{
+	atomic_long_add(npages, &buf->resident);
+	atomic_long_add(npages, &shmap_counters.pages_allocated);
+}
+
+/* Point a new page at the buffer, as the page cache would (see the top). */
+static void shmap_page_init(struct shmap_buf *buf, struct page *page,
+			    unsigned long pgoff)
+{
+	struct folio *folio = page_folio(page);
+
 	folio->mapping = buf->inode->i_mapping;
 	folio->index = pgoff;
-	return page;
 }
 
 static void shmap_page_free(struct page *page)
 {
 	page_folio(page)->mapping = NULL;
 	put_page(page);
+}
+
+/*
+ * 1 << @order zeroed pages in one allocation, split into order-0 pages
+ * that live and are freed one by one (split_page() gives each page its
+ * share of the memory cgroup charge). NULL if no such block is free now.
+ */
+static struct page *shmap_block_alloc(unsigned int order)
+{
+	struct page *page = alloc_pages(SHMAP_GFP_BLOCK, order);
+
+	if (page)
+		split_page(page, order);
+	return page;
 }
 
 /* Free every page of the array and the accounting that goes with them. */
@@ -94,22 +161,40 @@ static void shmap_buf_free_pages(struct shmap_buf *buf)
 	atomic_long_sub(freed, &shmap_counters.pages_allocated);
 }
 
-/* Eager buffers: allocate every page now. */
+/*
+ * Eager buffers: allocate every page now, in blocks of up to
+ * 1 << SHMAP_BLOCK_ORDER pages; where no block is free, that block's span
+ * comes page by page (with reclaim) and the next span tries a block again.
+ */
 static int shmap_buf_fill(struct shmap_buf *buf)
 {
-	unsigned long i;
+	unsigned long i = 0, j, n;
+	unsigned int order;
+	struct page *page;
 
-	for (i = 0; i < buf->npages; i++) {
-		if (!(i % SHMAP_BATCH)) {
-			if (fatal_signal_pending(current))
-				return -EINTR;
-			cond_resched();
+	while (i < buf->npages) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		order = min_t(unsigned int, SHMAP_BLOCK_ORDER,
+			      ilog2(buf->npages - i));
+		n = 1UL << order;
+		page = order ? shmap_block_alloc(order) : NULL;
+		for (j = 0; j < n; j++) {
+			if (!page) {
+				buf->pages[i + j] = alloc_page(SHMAP_GFP);
+				if (!buf->pages[i + j]) {
+					/* What is there is freed with the buffer. */
+					shmap_account(buf, j);
+					return -ENOMEM;
+				}
+			} else {
+				buf->pages[i + j] = page + j;
+			}
+			shmap_page_init(buf, buf->pages[i + j], i + j);
 		}
-		buf->pages[i] = shmap_page_alloc(buf, i);
-		if (!buf->pages[i])
-			return -ENOMEM;
-		atomic_long_inc(&buf->resident);
-		atomic_long_inc(&shmap_counters.pages_allocated);
+		shmap_account(buf, n);
+		i += n;
 	}
 	return 0;
 }
@@ -185,21 +270,17 @@ out_free_buf:
 	return ERR_PTR(ret);
 }
 
-/**
- * shmap_buf_page() - the page at @pgoff, allocated now if it has none yet
- * @buf: the buffer
- * @pgoff: page index, below buf->npages
- *
- * Concurrent callers for the same @pgoff all get the same page: the first
- * to publish its page wins, the others free theirs. A NORESERVE buffer
- * reserves the page against max_total_mb here.
- *
- * Return: the page (the buffer keeps the reference), or ERR_PTR(-ENOSPC)
- * or ERR_PTR(-ENOMEM).
+/*
+ * The page at @pgoff, allocated with @gfp and published now if it has none
+ * yet. Concurrent callers for the same @pgoff all get the same page: the
+ * first to publish its page wins, the others free theirs. With @wait, a
+ * NORESERVE buffer that finds max_total_mb full waits for the reservations
+ * other touchers of the buffer hold: one of them may be publishing this very
+ * page, and a touch of a page that exists must not fail.
  */
-struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff)
+static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
+				   gfp_t gfp, bool wait)
 {
-	bool noreserve = buf->flags & SHMAP_CREATE_NORESERVE;
 	struct page *page, *old;
 	int ret;
 
@@ -208,29 +289,106 @@ struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff)
 	if (page)
 		return page;
 
-	if (noreserve) {
-		ret = shmap_reserve(buf, 1);
-		if (ret)
-			return ERR_PTR(ret);
+	ret = shmap_publish_start(buf, 1);
+	if (ret == -ENOSPC && wait) {
+		if (wait_var_event_killable(&buf->inflight,
+					    !atomic_read(&buf->inflight)))
+			return ERR_PTR(-EINTR);
+		page = smp_load_acquire(&buf->pages[pgoff]);
+		if (page)
+			return page;
+		ret = shmap_publish_start(buf, 1);
 	}
+	if (ret)
+		return ERR_PTR(ret);
 
-	page = shmap_page_alloc(buf, pgoff);
+	page = alloc_page(gfp);
 	if (!page) {
-		if (noreserve)
-			shmap_unreserve(buf, 1);
+		shmap_publish_done(buf, 1);
 		return ERR_PTR(-ENOMEM);
 	}
-
+	shmap_page_init(buf, page, pgoff);
 	old = cmpxchg(&buf->pages[pgoff], NULL, page);
 	if (old) {
 		shmap_page_free(page);
-		if (noreserve)
-			shmap_unreserve(buf, 1);
+		shmap_publish_done(buf, 1);
 		return old;
 	}
-	atomic_long_inc(&buf->resident);
-	atomic_long_inc(&shmap_counters.pages_allocated);
+	shmap_account(buf, 1);
+	shmap_publish_done(buf, 0);
 	return page;
+}
+
+/* Allocate and publish a whole aligned window of @nr pages in one block. */
+static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
+				 unsigned long nr)
+{
+	unsigned long i, won = 0;
+	struct page *page;
+
+	for (i = first; i < first + nr; i++)
+		if (READ_ONCE(buf->pages[i]))
+			return false;
+	if (shmap_publish_start(buf, nr))
+		return false;
+	page = shmap_block_alloc(ilog2(nr));
+	if (!page) {
+		shmap_publish_done(buf, nr);
+		return false;
+	}
+	for (i = 0; i < nr; i++) {
+		shmap_page_init(buf, page + i, first + i);
+		if (cmpxchg(&buf->pages[first + i], NULL, page + i))
+			shmap_page_free(page + i);
+		else
+			won++;
+	}
+	shmap_account(buf, won);
+	shmap_publish_done(buf, nr - won);
+	return true;
+}
+
+/**
+ * shmap_buf_fill_window() - the pages of a fault window, allocated if needed
+ * @buf: the buffer
+ * @first: first page of the window
+ * @nr: pages in the window, inside the buffer
+ * @pgoff: the page the fault needs, inside the window
+ * @ahead: allocate the window's other missing pages too
+ *
+ * The page at @pgoff is allocated (and, for a NORESERVE buffer, reserved)
+ * like any page a fault needs. Pages allocated ahead are only worth what
+ * they cost: an aligned, empty window comes in one high-order block if one
+ * is free, else page by page without reclaim, and the first page that
+ * cannot be had (no room in the zone, the memory cgroup or max_total_mb)
+ * ends the window there. So a window never makes a touch fail that a single
+ * page would satisfy.
+ *
+ * Return: 0 when the page at @pgoff exists, -ENOSPC (max_total_mb),
+ * -ENOMEM, -EINTR (fatal signal while waiting) when it cannot be had.
+ */
+int shmap_buf_fill_window(struct shmap_buf *buf, unsigned long first,
+			  unsigned long nr, unsigned long pgoff, bool ahead)
+{
+	struct page *page;
+	unsigned long i;
+
+	if (ahead && nr > 1 && is_power_of_2(nr) && IS_ALIGNED(first, nr) &&
+	    shmap_buf_fill_block(buf, first, nr))
+		return 0;
+
+	page = shmap_buf_page(buf, pgoff, SHMAP_GFP, true);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	if (!ahead)
+		return 0;
+	for (i = first; i < first + nr; i++) {
+		if (i == pgoff)
+			continue;
+		if (IS_ERR(shmap_buf_page(buf, i, SHMAP_GFP_AHEAD, false)))
+			break;
+	}
+	return 0;
 }
 
 /**

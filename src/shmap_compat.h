@@ -42,34 +42,4 @@ static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
-/*
- * vm_insert_pages() batches the PTE lock; every kernel we support has it,
- * but fall back to one vm_insert_page() per page where it is missing.
- */
-#ifdef SHMAP_HAVE_VM_INSERT_PAGES
-static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
-					unsigned long addr, struct page **pages,
-					unsigned long *num)
-{
-	return vm_insert_pages(vma, addr, pages, num);
-}
-#else
-static inline int shmap_vm_insert_pages(struct vm_area_struct *vma,
-					unsigned long addr, struct page **pages,
-					unsigned long *num)
-{
-	int ret;
-
-	while (*num) {
-		ret = vm_insert_page(vma, addr, *pages);
-		if (ret)
-			return ret;
-		addr += PAGE_SIZE;
-		pages++;
-		(*num)--;
-	}
-	return 0;
-}
-#endif
-
 #endif /* SHMAP_COMPAT_H */

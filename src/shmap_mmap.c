@@ -3,11 +3,21 @@
  * shmap_mmap.c - mapping buffers: ->mmap and the vm_operations.
  *
  * The vma is VM_MIXEDMAP: PTEs point at ordinary refcounted pages, inserted
- * with vm_insert_pages() (eager buffers, at mmap time) or vmf_insert_page()
- * (every fault; lazy buffers allocate the page there). VM_MIXEDMAP is set
- * in ->mmap, where the mmap lock is held for write, so that inserting from
- * ->fault, under the mmap read lock or the per-VMA lock only, never has to
+ * with vm_insert_pages(): every page of an eager buffer in ->mmap, and a
+ * window of pages per fault (see shmap_vm_fault()). VM_MIXEDMAP is set in
+ * ->mmap, where the mmap lock is held for write, so that inserting from a
+ * fault, under the mmap read lock or the per-VMA lock only, never has to
  * change vm_flags.
+ *
+ * Faults: ->map_pages is the kernel's read fault-around: it maps the pages
+ * that exist around a read fault, without allocating. Having it also tells
+ * the core that these vm_operations were audited to run without the mmap
+ * lock (the comment above vmf_can_call_fault() in mm/memory.c): ->fault
+ * then completes under the per-VMA lock instead of being retried under the
+ * mmap lock. That holds here: the fault handlers use only the vma they are
+ * given and the buffer it holds a reference on, allocate with GFP_KERNEL
+ * (as anonymous faults do under the per-VMA lock), never change the vma,
+ * and vm_insert_pages() takes the page table lock itself.
  *
  * Lifetime: the vma holds a reference on the buffer, taken in ->mmap and
  * ->open (fork, split, mremap move), dropped in ->close; no vma pointer is
@@ -25,9 +35,6 @@
 #include "shmap.h"
 #include "shmap_compat.h"
 
-/* Eager buffers are mapped in batches of this many pages. */
-#define SHMAP_MAP_BATCH 512
-
 static void shmap_vm_open(struct vm_area_struct *vma)
 {
 	struct shmap_buf *buf = vma->vm_private_data;
@@ -44,28 +51,128 @@ static void shmap_vm_close(struct vm_area_struct *vma)
 	shmap_buf_put(buf);
 }
 
+/*
+ * Map the pages of buf->pages[first, first + nr) that exist, in runs of
+ * present pages. A PTE already there (another thread or the read
+ * fault-around was first) is skipped. Return: 0, or the first error other
+ * than -EBUSY.
+ */
+static int shmap_insert_present(struct vm_area_struct *vma,
+				struct shmap_buf *buf, unsigned long first,
+				unsigned long nr)
+{
+	unsigned long addr = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+	unsigned long i = 0, run, left;
+	int ret;
+
+	while (i < nr) {
+		/* Pairs with the cmpxchg() that published the page. */
+		if (!smp_load_acquire(&buf->pages[first + i])) {
+			i++;
+			continue;
+		}
+		for (run = 1; i + run < nr; run++)
+			if (!smp_load_acquire(&buf->pages[first + i + run]))
+				break;
+		left = run;
+		ret = vm_insert_pages(vma, addr + (i << PAGE_SHIFT),
+				      buf->pages + first + i, &left);
+		i += run - left;
+		if (ret == -EBUSY)
+			i++;
+		else if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The window of a fault at @pgoff: fault_window pages aligned on the buffer
+ * offset (so every process that maps the buffer, at any address, allocates
+ * the same windows), cut to the vma and to the buffer.
+ */
+static void shmap_window(struct vm_area_struct *vma, struct shmap_buf *buf,
+			 unsigned long pgoff, unsigned long *first,
+			 unsigned long *nr)
+{
+	unsigned long start = ALIGN_DOWN(pgoff, shmap_fault_window());
+	unsigned long end = start + shmap_fault_window();
+
+	start = max(start, vma->vm_pgoff);
+	end = min3(end, vma->vm_pgoff + vma_pages(vma), buf->npages);
+	*first = start;
+	*nr = end - start;
+}
+
 static vm_fault_t shmap_vm_fault(struct vm_fault *vmf)
 {
-	struct shmap_buf *buf = vmf->vma->vm_private_data;
-	struct page *page;
+	struct vm_area_struct *vma = vmf->vma;
+	struct shmap_buf *buf = vma->vm_private_data;
+	unsigned long first, nr;
+	bool ahead;
+	int ret;
 
 	atomic_long_inc(&shmap_counters.faults);
 	/* A mapping may run past the end of the buffer, as with a file. */
 	if (vmf->pgoff >= buf->npages)
 		return VM_FAULT_SIGBUS;
 
-	page = shmap_buf_page(buf, vmf->pgoff);
-	if (IS_ERR(page))
+	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
+	/*
+	 * Allocate ahead only where the touch looks sequential: right after a
+	 * page that exists. A sparse toucher gets one page per touch, as with
+	 * a window of 1.
+	 */
+	ahead = vmf->pgoff && READ_ONCE(buf->pages[vmf->pgoff - 1]);
+	if (shmap_buf_fill_window(buf, first, nr, vmf->pgoff, ahead))
 		return VM_FAULT_SIGBUS;
 
-	/* -EBUSY (another thread mapped it first) is success too. */
-	return vmf_insert_page(vmf->vma, vmf->address, page);
+	ret = shmap_insert_present(vma, buf, first, nr);
+	if (ret == -ENOMEM)
+		return VM_FAULT_OOM;
+	return ret ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
+}
+
+/*
+ * Read fault-around: map the pages of the fault's window that exist, the
+ * same window as shmap_vm_fault() (fault_window pages, not the kernel's
+ * fault_around_bytes, which the core passes as [start, end] and sizes for
+ * the page cache). Called under rcu_read_lock() (6.3+), where nothing may
+ * sleep: the window is cut to the page table of the fault, and if that
+ * table is missing, inserting would allocate it, so the whole fault is left
+ * to ->fault.
+ */
+static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
+				     pgoff_t end)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct shmap_buf *buf = vma->vm_private_data;
+	unsigned long table = vmf->address & PMD_MASK;
+	unsigned long first, nr, addr, skip;
+
+	if (vmf->pgoff >= buf->npages || pmd_none(*vmf->pmd) ||
+	    !READ_ONCE(buf->pages[vmf->pgoff]))
+		return 0;
+	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
+	/* Cut the window to the addresses of this page table. */
+	addr = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+	if (addr < table) {
+		skip = (table - addr) >> PAGE_SHIFT;
+		first += skip;
+		nr -= skip;
+		addr = table;
+	}
+	nr = min(nr, (table + PMD_SIZE - addr) >> PAGE_SHIFT);
+	if (shmap_insert_present(vma, buf, first, nr))
+		return 0;
+	return VM_FAULT_NOPAGE;
 }
 
 static const struct vm_operations_struct shmap_vm_ops = {
 	.open = shmap_vm_open,
 	.close = shmap_vm_close,
 	.fault = shmap_vm_fault,
+	.map_pages = shmap_vm_map_pages,
 };
 
 /* Map every page of an eager buffer that the vma covers. */
@@ -73,21 +180,17 @@ static int shmap_map_eager(struct shmap_buf *buf, struct vm_area_struct *vma)
 {
 	unsigned long pgoff = vma->vm_pgoff;
 	unsigned long end = pgoff + min(vma_pages(vma), buf->npages - pgoff);
-	unsigned long addr = vma->vm_start;
-	unsigned long count, left;
+	unsigned long count;
 	int ret;
 
 	while (pgoff < end) {
 		if (fatal_signal_pending(current))
 			return -EINTR;
-		count = min_t(unsigned long, end - pgoff, SHMAP_MAP_BATCH);
-		left = count;
-		ret = shmap_vm_insert_pages(vma, addr, buf->pages + pgoff,
-					    &left);
+		count = min_t(unsigned long, end - pgoff, SHMAP_BATCH);
+		ret = shmap_insert_present(vma, buf, pgoff, count);
 		if (ret)
 			return ret;
 		pgoff += count;
-		addr += count << PAGE_SHIFT;
 		cond_resched();
 	}
 	return 0;

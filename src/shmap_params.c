@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
@@ -25,6 +26,7 @@ static unsigned int dev_mode = 0666;
 static unsigned int default_mode = SHMAP_MODE_LAZY;
 static unsigned int max_buffer_mb = 1024;
 static unsigned int max_total_mb; /* 0 until set: half of RAM at load */
+static unsigned int fault_window = 16;
 
 static int shmap_param_set_mb(const char *val, const struct kernel_param *kp)
 {
@@ -99,6 +101,26 @@ static const struct kernel_param_ops shmap_buf_mode_ops = {
 	.get = shmap_param_get_buf_mode,
 };
 
+static int shmap_param_set_window(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int pages;
+
+	if (kstrtouint(val, 0, &pages) || !is_power_of_2(pages) ||
+	    pages > SHMAP_WINDOW_MAX) {
+		pr_err("%s: want a power of two from 1 to %u\n", kp->name,
+		       SHMAP_WINDOW_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, pages);
+	return 0;
+}
+
+static const struct kernel_param_ops shmap_window_ops = {
+	.set = shmap_param_set_window,
+	.get = param_get_uint,
+};
+
 /* One parameter per pair of lines; descriptions are not split. */
 /* clang-format off */
 module_param_cb(dev_mode, &shmap_dev_mode_ops, &dev_mode, 0444);
@@ -113,6 +135,9 @@ MODULE_PARM_DESC(max_buffer_mb,
 module_param_cb(max_total_mb, &shmap_mb_ops, &max_total_mb, 0644);
 MODULE_PARM_DESC(max_total_mb,
 		 "Limit on memory reserved by all buffers in MiB, 1 to 1048576 (default: half of RAM)");
+module_param_cb(fault_window, &shmap_window_ops, &fault_window, 0644);
+MODULE_PARM_DESC(fault_window,
+		 "Pages one fault maps (and, on sequential first touch, allocates): a power of two, 1 to 512 (default 16)");
 /* clang-format on */
 
 /**
@@ -159,4 +184,12 @@ u64 shmap_max_buffer_bytes(void)
 unsigned long shmap_max_total_pages(void)
 {
 	return (unsigned long)READ_ONCE(max_total_mb) << (20 - PAGE_SHIFT);
+}
+
+/**
+ * shmap_fault_window() - Return: the pages one fault maps, a power of two.
+ */
+unsigned long shmap_fault_window(void)
+{
+	return READ_ONCE(fault_window);
 }

@@ -184,6 +184,8 @@ static void counters(void)
 	int i;
 
 	load_limits();
+	/* The counts below are of one page per touch. */
+	T_WINDOW1();
 	f0 = T_STAT("faults");
 	l = T_CREATE(dev, T_MIB, SHMAP_MODE_LAZY, 0, NULL);
 	CHECK_EQ(T_STAT("buffers"), 1);

@@ -356,6 +356,8 @@ static void lazy_resident(void)
 	uint64_t faults;
 	char *p;
 
+	/* One page per touch; tests/fault.c covers the windows. */
+	T_WINDOW1();
 	CHECK_EQ(T_INFO(fd).resident_pages, 0);
 	p = T_MAP(fd, 64 * pg, PROT_READ | PROT_WRITE, 0);
 	CHECK_EQ(T_INFO(fd).resident_pages, 0);

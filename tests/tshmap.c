@@ -101,6 +101,32 @@ uint64_t t_param_at(const char *file, int line, const char *name)
 	return t_read_at(file, line, T_PARAMS, name);
 }
 
+static char t_window_saved[32];
+
+static void t_window_restore(void)
+{
+	int r = tap_write_str(T_PARAMS "fault_window", t_window_saved);
+
+	if (r)
+		tap_diag("restoring fault_window=%s: %s", t_window_saved,
+			 tap_errname(-r));
+}
+
+void t_window1_at(const char *file, int line)
+{
+	int r;
+
+	snprintf(t_window_saved, sizeof(t_window_saved), "%llu",
+		 (unsigned long long)t_param_at(file, line, "fault_window"));
+	r = tap_write_str(T_PARAMS "fault_window", "1");
+	if (r) {
+		tap_fail_at(file, line, "setting fault_window=1: %s",
+			    tap_errname(-r));
+		tap_abort();
+	}
+	atexit(t_window_restore);
+}
+
 void t_fill(void *p, size_t len, unsigned int seed)
 {
 	uint8_t *b = p;

@@ -45,6 +45,13 @@ uint64_t t_stat_at(const char *file, int line, const char *name);
 /* A numeric module parameter; the case fails and ends if unreadable. */
 uint64_t t_param_at(const char *file, int line, const char *name);
 #define T_PARAM(name)	t_param_at(__FILE__, __LINE__, name)
+/*
+ * The rest of this case runs with fault_window=1: one page per fault, for
+ * cases that count the pages or faults of each touch. The old value comes
+ * back when the case's process exits.
+ */
+void t_window1_at(const char *file, int line);
+#define T_WINDOW1()	t_window1_at(__FILE__, __LINE__)
 
 #define T_CREATE(dev, size, mode, flags, name)				\
 	({								\
