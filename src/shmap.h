@@ -48,8 +48,8 @@
  * @resident: pages allocated
  * @reserved: pages charged against max_total_mb
  * @inflight: NORESERVE reservations taken for pages not yet published; a
- *	toucher that finds max_total_mb full waits for them to drop to 0,
- *	since one of them may be the page it wants
+ *	toucher that finds max_total_mb full waits until its page is published
+ *	or none is in flight, since one of them may be the page it wants
  * @mappings: vma pieces that map the buffer
  * @name: the name given at create time, "" if none
  */

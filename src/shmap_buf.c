@@ -74,10 +74,16 @@ static void shmap_unreserve(struct shmap_buf *buf, unsigned long npages)
 	atomic_long_sub(npages, &shmap_counters.pages_reserved);
 }
 
+/*
+ * Wakes the touchers waiting in shmap_buf_page() after every publication,
+ * not only the last: the page one of them waits for may be this one.
+ */
 static void shmap_inflight_done(struct shmap_buf *buf)
 {
-	if (atomic_dec_and_test(&buf->inflight))
-		wake_up_var(&buf->inflight);
+	atomic_dec(&buf->inflight);
+	/* The page and the count, before the waiters' check. */
+	smp_mb__after_atomic();
+	wake_up_var(&buf->inflight);
 }
 
 /*
@@ -270,6 +276,12 @@ out_free_buf:
 	return ERR_PTR(ret);
 }
 
+/* A toucher waiting for room: its page is there, or nothing is in flight. */
+static bool shmap_wait_over(struct shmap_buf *buf, unsigned long pgoff)
+{
+	return READ_ONCE(buf->pages[pgoff]) || !atomic_read(&buf->inflight);
+}
+
 /*
  * The page at @pgoff, allocated with @gfp and published now if it has none
  * yet. Concurrent callers for the same @pgoff all get the same page: the
@@ -292,7 +304,7 @@ static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
 	ret = shmap_publish_start(buf, 1);
 	if (ret == -ENOSPC && wait) {
 		if (wait_var_event_killable(&buf->inflight,
-					    !atomic_read(&buf->inflight)))
+					    shmap_wait_over(buf, pgoff)))
 			return ERR_PTR(-EINTR);
 		page = smp_load_acquire(&buf->pages[pgoff]);
 		if (page)

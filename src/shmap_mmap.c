@@ -61,7 +61,8 @@ static int shmap_insert_present(struct vm_area_struct *vma,
 				struct shmap_buf *buf, unsigned long first,
 				unsigned long nr)
 {
-	unsigned long addr = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+	unsigned long addr =
+		vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
 	unsigned long i = 0, run, left;
 	int ret;
 
@@ -95,8 +96,9 @@ static void shmap_window(struct vm_area_struct *vma, struct shmap_buf *buf,
 			 unsigned long pgoff, unsigned long *first,
 			 unsigned long *nr)
 {
-	unsigned long start = ALIGN_DOWN(pgoff, shmap_fault_window());
-	unsigned long end = start + shmap_fault_window();
+	unsigned long w = shmap_fault_window(); /* read once: it may change */
+	unsigned long start = ALIGN_DOWN(pgoff, w);
+	unsigned long end = start + w;
 
 	start = max(start, vma->vm_pgoff);
 	end = min3(end, vma->vm_pgoff + vma_pages(vma), buf->npages);

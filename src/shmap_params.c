@@ -26,7 +26,7 @@ static unsigned int dev_mode = 0666;
 static unsigned int default_mode = SHMAP_MODE_LAZY;
 static unsigned int max_buffer_mb = 1024;
 static unsigned int max_total_mb; /* 0 until set: half of RAM at load */
-static unsigned int fault_window = 16;
+static unsigned int fault_window = 64;
 
 static int shmap_param_set_mb(const char *val, const struct kernel_param *kp)
 {
@@ -137,7 +137,7 @@ MODULE_PARM_DESC(max_total_mb,
 		 "Limit on memory reserved by all buffers in MiB, 1 to 1048576 (default: half of RAM)");
 module_param_cb(fault_window, &shmap_window_ops, &fault_window, 0644);
 MODULE_PARM_DESC(fault_window,
-		 "Pages one fault maps (and, on sequential first touch, allocates): a power of two, 1 to 512 (default 16)");
+		 "Pages one fault maps (and, on sequential first touch, allocates): a power of two, 1 to 512 (default 64)");
 /* clang-format on */
 
 /**
