@@ -9,6 +9,7 @@
 #ifndef SHMAP_COMPAT_H
 #define SHMAP_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
 
 /*
@@ -40,6 +41,16 @@ static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
 {
 	vma->vm_flags &= ~flags;
 }
+#endif
+
+/*
+ * Inode operations take a struct mnt_idmap since 6.3, a struct
+ * user_namespace before; shmap only passes it on to simple_setattr().
+ */
+#ifdef SHMAP_HAVE_MNT_IDMAP
+#define shmap_idmap mnt_idmap
+#else
+#define shmap_idmap user_namespace
 #endif
 
 #endif /* SHMAP_COMPAT_H */

@@ -7,6 +7,11 @@
  * address_space: the pages point at it, the vmas hang off its i_mmap tree.
  * A buffer may have several files (the creator's and read-only exports);
  * each holds a reference on the buffer and one on this module.
+ *
+ * A buffer is a memory-only regular file, as a memfd or memfd_secret() is:
+ * S_IFREG with st_size the buffer size (so that "map the whole file" code
+ * works), fsync() succeeds and does nothing, the size never changes, and
+ * nothing on the filesystem is executable (see shmap_buf_mmap()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +26,7 @@
 #include <linux/string.h>
 
 #include "shmap.h"
+#include "shmap_compat.h"
 
 #define SHMAP_FS_MAGIC 0x73686d70 /* "shmp" */
 #define SHMAP_DNAME    "/shmap:"
@@ -54,6 +60,12 @@ static int shmap_init_fs_context(struct fs_context *fc)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->dops = &shmap_dops;
+	/*
+	 * noexec on every kernel, as for memfd_secret(): PROT_EXEC mappings
+	 * fail, mappings never get VM_MAYEXEC, READ_IMPLIES_EXEC does not
+	 * add exec to PROT_READ, and execveat() of a buffer fd fails.
+	 */
+	fc->s_iflags |= SB_I_NOEXEC;
 	return 0;
 }
 
@@ -75,16 +87,38 @@ static const struct address_space_operations shmap_aops = {
 	.dirty_folio = noop_dirty_folio,
 };
 
+/*
+ * Buffers never change size: ftruncate() and truncate() fail with EINVAL,
+ * as they did before buffers were regular files. Other attributes (mode,
+ * owner, times) are the inode's own, as on any file.
+ */
+static int shmap_setattr(struct shmap_idmap *idmap, struct dentry *dentry,
+			 struct iattr *attr)
+{
+	if (attr->ia_valid & ATTR_SIZE)
+		return -EINVAL;
+	return simple_setattr(idmap, dentry, attr);
+}
+
+static const struct inode_operations shmap_iops = {
+	.setattr = shmap_setattr,
+};
+
 static int shmap_file_release(struct inode *inode, struct file *file)
 {
 	shmap_buf_put(file->private_data);
 	return 0;
 }
 
+/*
+ * No .read/.write_iter (read() and write() fail with EINVAL) and no .llseek
+ * (lseek() fails with ESPIPE): the data is reached through mappings only.
+ */
 static const struct file_operations shmap_buf_fops = {
 	.owner = THIS_MODULE,
 	.release = shmap_file_release,
 	.mmap = shmap_buf_mmap,
+	.fsync = noop_fsync,
 	.unlocked_ioctl = shmap_buf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
@@ -101,6 +135,9 @@ struct inode *shmap_inode_alloc(struct shmap_buf *buf)
 
 	if (IS_ERR(inode))
 		return inode;
+	/* alloc_anon_inode() gives no file type: a buffer is a regular file. */
+	inode->i_mode = S_IFREG | 0600;
+	inode->i_op = &shmap_iops;
 	inode->i_mapping->a_ops = &shmap_aops;
 	inode->i_private = buf;
 	i_size_write(inode, (loff_t)buf->npages << PAGE_SHIFT);

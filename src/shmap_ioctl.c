@@ -3,9 +3,14 @@
  * shmap_ioctl.c - the ioctls of /dev/shmap (VERSION, CREATE) and of buffer
  * fds (INFO, EXPORT_RO, SEAL). The ABI is include/uapi/linux/shmap.h.
  *
+ * An ioctl that fails has no effect: whatever it writes back to user space
+ * is written before it changes anything (an fd is installed only after its
+ * number was copied out, a seal added only after the seals in force were).
+ *
  * No lock is held across copy_{from,to}_user(): buf->lock is taken under
  * the mmap lock in ->mmap, so faulting on user memory while holding it
- * would invert that order.
+ * would invert that order. Under buf->lock, user memory is only written
+ * with copy_to_user_nofault(), which fails rather than fault.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -221,7 +226,7 @@ static long shmap_ioctl_seal(struct file *file, struct shmap_buf *buf,
 			     struct shmap_seal __user *argp)
 {
 	struct shmap_seal args;
-	int ret = 0;
+	u32 seals;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
@@ -232,20 +237,29 @@ static long shmap_ioctl_seal(struct file *file, struct shmap_buf *buf,
 	if (args.seals && !(file->f_mode & FMODE_WRITE))
 		return -EPERM;
 
-	mutex_lock(&buf->lock);
-	if (args.seals) {
-		if (buf->seals & SHMAP_SEAL_SEAL)
-			ret = -EPERM;
-		else
-			WRITE_ONCE(buf->seals, buf->seals | args.seals);
+	/*
+	 * Write the seals in force back first, then add them, both under
+	 * buf->lock: a call that fails has added nothing, and the value
+	 * written is the one in force. Where that write would fault, fault
+	 * the page in writable, without the lock, and try again.
+	 */
+	for (;;) {
+		mutex_lock(&buf->lock);
+		if (args.seals && (buf->seals & SHMAP_SEAL_SEAL)) {
+			mutex_unlock(&buf->lock);
+			return -EPERM;
+		}
+		seals = buf->seals | args.seals;
+		if (!copy_to_user_nofault(&argp->seals, &seals, sizeof(seals)))
+			break;
+		mutex_unlock(&buf->lock);
+		/* Rewrite what is there: only the fault is wanted. */
+		if (get_user(seals, &argp->seals) ||
+		    put_user(seals, &argp->seals))
+			return -EFAULT;
 	}
-	args.seals = buf->seals;
+	WRITE_ONCE(buf->seals, seals);
 	mutex_unlock(&buf->lock);
-	if (ret)
-		return ret;
-
-	if (put_user(args.seals, &argp->seals))
-		return -EFAULT;
 	return 0;
 }
 

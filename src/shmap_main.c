@@ -89,8 +89,6 @@ static int __init shmap_init(void)
 	ret = misc_register(&shmap_misc);
 	if (ret)
 		goto out_fs_exit;
-
-	pr_info("version %s loaded\n", SHMAP_VERSION);
 	return 0;
 
 out_fs_exit:

@@ -207,8 +207,8 @@ static int shmap_map_eager(struct shmap_buf *buf, struct vm_area_struct *vma)
  * hook runs, so nothing of ours is left to undo.
  *
  * Return: 0, -EINVAL (private mapping, offset at or past the end), -EPERM
- * (writable mapping of a buffer sealed with SHMAP_SEAL_FUTURE_WRITE),
- * -ENOMEM, -EINTR.
+ * (executable mapping, or writable mapping of a buffer sealed with
+ * SHMAP_SEAL_FUTURE_WRITE), -ENOMEM, -EINTR.
  */
 int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -224,6 +224,15 @@ int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (vma->vm_pgoff >= buf->npages)
 		return -EINVAL;
+	/*
+	 * W^X: buffers are data, never code. The filesystem is noexec (see
+	 * shmap_init_fs_context()), so the core already refuses PROT_EXEC
+	 * with -EPERM and clears VM_MAYEXEC; this keeps it so whatever the
+	 * core's noexec rules, and mprotect(PROT_EXEC) fails with -EACCES.
+	 */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	shmap_vm_flags_clear(vma, VM_MAYEXEC);
 
 	mutex_lock(&buf->lock);
 	if (buf->seals & SHMAP_SEAL_FUTURE_WRITE) {

@@ -2,8 +2,10 @@
 /*
  * abi: the ioctl ABI of /dev/shmap and of buffer fds: struct layouts,
  * VERSION, ENOTTY for foreign commands, EINVAL for non-zero reserved
- * fields and flags, EFAULT for bad pointers, no mmap on the device.
+ * fields and flags, EFAULT for bad pointers (leaving no fd and no buffer
+ * behind), no mmap on the device.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
@@ -427,6 +429,82 @@ static void efault_readonly(void)
 	close(dev);
 }
 
+/* Open fds of this process, from /proc/self/fd. */
+static int fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		TAP_FAIL("opendir(/proc/self/fd): %s", tap_errname(errno));
+		tap_abort();
+	}
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1; /* the directory's own fd */
+}
+
+/* The fd number the next open() gets. */
+static int next_fd(void)
+{
+	int fd = (int)REQUIRE_SYS(open("/dev/null", O_RDONLY | O_CLOEXEC));
+
+	close(fd);
+	return fd;
+}
+
+/*
+ * CREATE and EXPORT_RO with valid input in a read-only file mapping: the new
+ * fd cannot be written back, so the call fails with EFAULT and leaves no fd
+ * (installed or reserved) and no buffer behind.
+ */
+static void efault_readonly_no_effect(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, pg, SHMAP_MODE_LAZY, 0, NULL);
+	int mfd = (int)REQUIRE_SYS(memfd_create("abi-arg", MFD_CLOEXEC));
+	struct shmap_create c = { .size = 16 * pg, .name = (uintptr_t)"lost" };
+	struct shmap_export e = { .flags = SHMAP_EXPORT_NO_CLOEXEC };
+	uint64_t buffers, reserved, allocated;
+	int nfds, next;
+	uint32_t mode;
+	char *p;
+
+	REQUIRE_SYS(ftruncate(mfd, (off_t)pg));
+	p = REQUIRE_MAP(mmap(NULL, pg, PROT_READ, MAP_SHARED, mfd, 0));
+	REQUIRE_EQ(pwrite(mfd, &e, sizeof(e), 128), sizeof(e));
+	buffers = T_STAT("buffers");
+	reserved = T_STAT("pages_reserved");
+	allocated = T_STAT("pages_allocated");
+	nfds = fd_count();
+	next = next_fd();
+	for (mode = SHMAP_MODE_EAGER; mode <= SHMAP_MODE_LAZY; mode++) {
+		c.mode = mode;
+		REQUIRE_EQ(pwrite(mfd, &c, sizeof(c), 0), sizeof(c));
+		CHECK_ERRNO(ioctl(dev, SHMAP_IOC_CREATE, p), EFAULT);
+		CHECK_ERRNO(ioctl(fd, SHMAP_IOC_EXPORT_RO, p + 128), EFAULT);
+		CHECK_EQ(T_STAT("buffers"), buffers);
+		CHECK_EQ(T_STAT("pages_reserved"), reserved);
+		CHECK_EQ(T_STAT("pages_allocated"), allocated);
+		CHECK_EQ(fd_count(), nfds);
+		CHECK_EQ(next_fd(), next);
+	}
+	/* The same arguments in writable memory work. */
+	c.fd = (uint32_t)-1;
+	CHECK_EQ(ioctl(dev, SHMAP_IOC_CREATE, &c), 0);
+	CHECK_EQ(c.fd, next);
+	CHECK_EQ(T_STAT("buffers"), buffers + 1);
+	close((int)c.fd);
+	munmap(p, pg);
+	close(mfd);
+	close(fd);
+	close(dev);
+}
+
 static void mmap_device(void)
 {
 	size_t pg = t_page();
@@ -473,6 +551,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(efault_unmapped),
 	TAP_CASE(efault_straddle),
 	TAP_CASE(efault_readonly),
+	TAP_CASE(efault_readonly_no_effect),
 	TAP_CASE(mmap_device),
 	TAP_CASE(dev_rw_unsupported),
 };

@@ -3,13 +3,17 @@
  * mmap: mapping buffers: MAP_PRIVATE refused, offsets, mappings past the
  * end (SIGBUS), mremap, partial munmap, mprotect splits, read-only
  * mappings, MADV_DONTNEED, INFO.mappings, zeroed pages, eager/lazy
- * residency, VM_DONTDUMP.
+ * residency, VM_DONTDUMP, never executable (W^X), msync/fsync as no-ops,
+ * the fd as a regular file (fstat, mapping by st_size).
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "tshmap.h"
@@ -427,6 +431,194 @@ static void mapping_outlives_fd(void)
 	CHECK_EQ(T_STAT("pages_allocated"), 0);
 }
 
+/* W^X: buffers are never executable, on every kernel. */
+static void exec_refused(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 2 * pg, SHMAP_MODE_EAGER, 0, NULL);
+	int ro = t_export_ro(fd, 0);
+	char flags[256];
+	char *p, *r;
+
+	REQUIRE_GE(ro, 0);
+	CHECK_ERRNO(mmap(NULL, pg, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0), EPERM);
+	CHECK_ERRNO(mmap(NULL, pg, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED, fd, 0), EPERM);
+	CHECK_ERRNO(mmap(NULL, pg, PROT_EXEC, MAP_SHARED, fd, pg), EPERM);
+	CHECK_ERRNO(mmap(NULL, pg, PROT_READ | PROT_EXEC, MAP_SHARED, ro, 0), EPERM);
+	CHECK_EQ(T_INFO(fd).mappings, 0);
+
+	/* Nor can mprotect() add exec later: the mappings are not even "may exec". */
+	p = T_MAP(fd, 2 * pg, PROT_READ | PROT_WRITE, 0);
+	r = T_MAP(ro, pg, PROT_READ, 0);
+	REQUIRE_EQ(t_vmflags(p, flags, sizeof(flags)), 0);
+	tap_diag("VmFlags:%s", flags);
+	CHECK(strstr(flags, " ex ") == NULL);
+	CHECK(strstr(flags, " me ") == NULL);
+	CHECK_ERRNO(mprotect(p, 2 * pg, PROT_READ | PROT_WRITE | PROT_EXEC), EACCES);
+	CHECK_ERRNO(mprotect(p + pg, pg, PROT_EXEC), EACCES);
+	CHECK_ERRNO(mprotect(r, pg, PROT_READ | PROT_EXEC), EACCES);
+	/* Nothing was split or changed by the failed calls. */
+	CHECK_EQ(T_INFO(fd).mappings, 2);
+	p[0] = 'w';
+	CHECK_EQ(r[0], 'w');
+	munmap(p, 2 * pg);
+	munmap(r, pg);
+	CHECK_EQ(T_INFO(fd).mappings, 0);
+	close(ro);
+	close(fd);
+	close(dev);
+}
+
+/* READ_IMPLIES_EXEC (old binaries, setarch -X): PROT_READ still maps, without exec. */
+static void read_implies_exec(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, pg, SHMAP_MODE_LAZY, 0, NULL);
+	int pers = personality(0xffffffff);
+	char flags[256];
+	char *p;
+
+	REQUIRE_GE(pers, 0);
+	REQUIRE_SYS(personality((unsigned long)pers | READ_IMPLIES_EXEC));
+	p = T_MAP(fd, pg, PROT_READ, 0);
+	REQUIRE_EQ(t_vmflags(p, flags, sizeof(flags)), 0);
+	tap_diag("VmFlags:%s", flags);
+	CHECK(strstr(flags, " ex ") == NULL);
+	CHECK_SYS(mprotect(p, pg, PROT_READ | PROT_WRITE));
+	REQUIRE_EQ(t_vmflags(p, flags, sizeof(flags)), 0);
+	CHECK(strstr(flags, " ex ") == NULL);
+	CHECK_LIVES(t_write_byte, p);
+	munmap(p, pg);
+	close(fd);
+	close(dev);
+}
+
+/* The fd cannot be executed either, whatever its permission bits. */
+static void exec_fd_refused(void)
+{
+	int dev = t_dev();
+	int fd = T_CREATE(dev, t_page(), SHMAP_MODE_EAGER, 0, NULL);
+	char *argv[] = { "shmap-exec", NULL }, *envp[] = { NULL };
+
+	if (fchmod(fd, 0700))
+		tap_diag("fchmod(0700): %s", tap_errname(errno));
+	CHECK_ERRNO(syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH), EACCES);
+	close(fd);
+	close(dev);
+}
+
+/* A memory-only file, as memfd: msync(), fsync() and friends succeed and do nothing. */
+static void sync_noop(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 2 * pg, SHMAP_MODE_LAZY, 0, NULL);
+	int ro = t_export_ro(fd, 0);
+	char *p = T_MAP(fd, 2 * pg, PROT_READ | PROT_WRITE, 0);
+	unsigned int all = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+			   SYNC_FILE_RANGE_WAIT_AFTER;
+
+	REQUIRE_GE(ro, 0);
+	t_fill(p, 2 * pg, 43);
+	CHECK_SYS(msync(p, 2 * pg, MS_SYNC));
+	CHECK_SYS(msync(p + pg, pg, MS_SYNC | MS_INVALIDATE));
+	CHECK_SYS(msync(p, pg, MS_ASYNC));
+	CHECK_SYS(fsync(fd));
+	CHECK_SYS(fdatasync(fd));
+	CHECK_SYS(fsync(ro));
+	CHECK_SYS(fdatasync(ro));
+	CHECK_SYS(sync_file_range(fd, 0, 0, all));
+	CHECK_PATTERN(p, 2 * pg, 43);
+	CHECK_EQ(T_INFO(fd).resident_pages, 2);
+	munmap(p, 2 * pg);
+	close(ro);
+	close(fd);
+	close(dev);
+}
+
+/* Python's mmap.mmap(fd, 0): the length is st_size, for a regular file only. */
+static void *map_whole(int fd, int prot)
+{
+	struct stat st;
+	size_t len;
+
+	if (fstat(fd, &st))
+		return MAP_FAILED;
+	len = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+	return mmap(NULL, len, prot, MAP_SHARED, fd, 0);
+}
+
+static void fstat_regular(void)
+{
+	size_t pg = t_page(), len = 4 * pg;
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 3 * pg + 100, SHMAP_MODE_LAZY, 0, "regular");
+	int ro = t_export_ro(fd, 0);
+	struct stat st, sr;
+	char *w, *r;
+
+	REQUIRE_GE(ro, 0);
+	REQUIRE_SYS(fstat(fd, &st));
+	REQUIRE_SYS(fstat(ro, &sr));
+	tap_diag("st_mode %#o", (unsigned int)st.st_mode);
+	CHECK(S_ISREG(st.st_mode));
+	CHECK(S_ISREG(sr.st_mode));
+	CHECK_EQ(st.st_mode & 07777, 0600);
+	CHECK_EQ(st.st_size, len);
+	CHECK_EQ(sr.st_size, len);
+	CHECK_EQ(sr.st_ino, st.st_ino);
+
+	w = REQUIRE_MAP(map_whole(fd, PROT_READ | PROT_WRITE));
+	r = REQUIRE_MAP(map_whole(ro, PROT_READ));
+	t_fill(w, len, 31);
+	CHECK_PATTERN(r, len, 31);
+	CHECK_EQ(T_INFO(fd).mappings, 2);
+	munmap(w, len);
+	munmap(r, len);
+	close(ro);
+	close(fd);
+	close(dev);
+}
+
+/* Being a regular file adds no file operation: buffers have no file I/O and never change size. */
+static void regular_no_file_io(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 2 * pg, SHMAP_MODE_EAGER, 0, NULL);
+	int ro = t_export_ro(fd, 0);
+	char *p = T_MAP(fd, 2 * pg, PROT_READ | PROT_WRITE, 0);
+	char b[16] = "hello", path[64];
+	struct stat st;
+
+	REQUIRE_GE(ro, 0);
+	t_fill(p, 2 * pg, 44);
+	CHECK_ERRNO(read(fd, b, sizeof(b)), EINVAL);
+	CHECK_ERRNO(write(fd, b, sizeof(b)), EINVAL);
+	CHECK_ERRNO(read(ro, b, sizeof(b)), EINVAL);
+	CHECK_ERRNO(write(ro, b, sizeof(b)), EBADF);
+	CHECK_ERRNO(pread(fd, b, sizeof(b), 0), ESPIPE);
+	CHECK_ERRNO(pwrite(fd, b, sizeof(b), 0), ESPIPE);
+	CHECK_ERRNO(lseek(fd, 0, SEEK_SET), ESPIPE);
+	CHECK_ERRNO(ftruncate(fd, 0), EINVAL);
+	CHECK_ERRNO(ftruncate(fd, pg), EINVAL);
+	CHECK_ERRNO(ftruncate(fd, 8 * pg), EINVAL);
+	CHECK_ERRNO(ftruncate(ro, pg), EINVAL);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	CHECK_ERRNO(truncate(path, pg), EINVAL);
+	CHECK_ERRNO(fallocate(fd, 0, 0, 4 * pg), EOPNOTSUPP);
+	REQUIRE_SYS(fstat(fd, &st));
+	CHECK_EQ(st.st_size, 2 * pg);
+	CHECK_EQ(T_INFO(fd).size, 2 * pg);
+	CHECK_PATTERN(p, 2 * pg, 44);
+	munmap(p, 2 * pg);
+	close(ro);
+	close(fd);
+	close(dev);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(private_refused),
 	TAP_CASE(offset_past_end),
@@ -447,6 +639,12 @@ static const struct tap_case cases[] = {
 	TAP_CASE(dontdump_eager),
 	TAP_CASE(dontdump_lazy),
 	TAP_CASE(mapping_outlives_fd),
+	TAP_CASE(exec_refused),
+	TAP_CASE(read_implies_exec),
+	TAP_CASE(exec_fd_refused),
+	TAP_CASE(sync_noop),
+	TAP_CASE(fstat_regular),
+	TAP_CASE(regular_no_file_io),
 };
 
 TAP_MAIN("mmap", cases)

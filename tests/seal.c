@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * seal: read-only export (SHMAP_IOC_EXPORT_RO) and seals (SHMAP_IOC_SEAL:
- * FUTURE_WRITE, SEAL, reading with seals=0, unknown bits).
+ * FUTURE_WRITE, SEAL, reading with seals=0, unknown bits, a SEAL that fails
+ * with EFAULT seals nothing).
  */
 #include <fcntl.h>
 #include <string.h>
@@ -286,6 +287,83 @@ static void unknown_seal_bits(void)
 	close(dev);
 }
 
+/* A memfd page holding *s, mapped with prot and flags. */
+static struct shmap_seal *seal_arg_in_file(const struct shmap_seal *s, int prot, int flags)
+{
+	int mfd = (int)REQUIRE_SYS(memfd_create("seal-arg", MFD_CLOEXEC));
+	void *p;
+
+	REQUIRE_SYS(ftruncate(mfd, (off_t)t_page()));
+	REQUIRE_EQ(pwrite(mfd, s, sizeof(*s), 0), sizeof(*s));
+	p = REQUIRE_MAP(mmap(NULL, t_page(), prot, flags, mfd, 0));
+	close(mfd);
+	return p;
+}
+
+/*
+ * The argument in a read-only mapping: the seals in force cannot be written
+ * back, the call fails with EFAULT, and it must not have sealed anything.
+ */
+static void seal_efault_readonly(void)
+{
+	size_t pg = t_page();
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 2 * pg, SHMAP_MODE_LAZY, 0, NULL);
+	struct shmap_seal in = { .seals = SHMAP_SEAL_FUTURE_WRITE };
+	struct shmap_seal *a = seal_arg_in_file(&in, PROT_READ, MAP_SHARED);
+	struct shmap_seal *b;
+	char *w;
+
+	CHECK_ERRNO(ioctl(fd, SHMAP_IOC_SEAL, a), EFAULT);
+	CHECK_EQ(T_INFO(fd).seals, 0);
+	CHECK_EQ(t_seal(fd, 0), 0);
+	/* Not sealed: a new writable mapping works. */
+	w = T_MAP(fd, pg, PROT_READ | PROT_WRITE, 0);
+	w[0] = 1;
+	munmap(w, pg);
+
+	/* Nor SEAL_SEAL: seals can still be added. */
+	in.seals = SHMAP_SEALS;
+	b = seal_arg_in_file(&in, PROT_READ, MAP_SHARED);
+	CHECK_ERRNO(ioctl(fd, SHMAP_IOC_SEAL, b), EFAULT);
+	CHECK_EQ(T_INFO(fd).seals, 0);
+	CHECK_EQ(t_seal(fd, SHMAP_SEAL_FUTURE_WRITE), SHMAP_SEAL_FUTURE_WRITE);
+
+	/* Only reading (seals = 0) into read-only memory: EFAULT too, nothing added. */
+	in.seals = 0;
+	munmap(a, pg);
+	a = seal_arg_in_file(&in, PROT_READ, MAP_SHARED);
+	CHECK_ERRNO(ioctl(fd, SHMAP_IOC_SEAL, a), EFAULT);
+	CHECK_EQ(T_INFO(fd).seals, SHMAP_SEAL_FUTURE_WRITE);
+	CHECK_EQ(t_seal(fd, SHMAP_SEAL_SEAL), SHMAP_SEALS);
+	munmap(a, pg);
+	munmap(b, pg);
+	close(fd);
+	close(dev);
+}
+
+/*
+ * The argument in a private file mapping that was only read so far: the
+ * write-back needs a copy-on-write fault, which the kernel takes without
+ * holding the buffer's lock, then seals.
+ */
+static void seal_arg_cow(void)
+{
+	int dev = t_dev();
+	int fd = T_CREATE(dev, t_page(), SHMAP_MODE_LAZY, 0, NULL);
+	struct shmap_seal in = { .seals = SHMAP_SEAL_SEAL };
+	struct shmap_seal *a;
+
+	CHECK_EQ(t_seal(fd, SHMAP_SEAL_FUTURE_WRITE), SHMAP_SEAL_FUTURE_WRITE);
+	a = seal_arg_in_file(&in, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	CHECK_EQ(ioctl(fd, SHMAP_IOC_SEAL, a), 0);
+	CHECK_EQ(a->seals, SHMAP_SEALS);
+	CHECK_EQ(T_INFO(fd).seals, SHMAP_SEALS);
+	munmap(a, t_page());
+	close(fd);
+	close(dev);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(ro_sees_writes_eager),
 	TAP_CASE(ro_sees_writes_lazy),
@@ -302,6 +380,8 @@ static const struct tap_case cases[] = {
 	TAP_CASE(seal_both_at_once),
 	TAP_CASE(seals_zero_reads),
 	TAP_CASE(unknown_seal_bits),
+	TAP_CASE(seal_efault_readonly),
+	TAP_CASE(seal_arg_cow),
 };
 
 TAP_MAIN("seal", cases)

@@ -38,10 +38,10 @@ bad_sparse() {
 	edit src/shmap_ioctl.c 's/(\tstruct shmap_version args;\n\n)/$1\tif (argp->flags)\n\t\treturn -EINVAL;\n/'
 }
 bad_checkpatch_ws() {
-	edit src/shmap_mmap.c 's/^(#define SHMAP_MAP_BATCH 512)$/$1  /m'
+	edit src/shmap.h 's/^(#define SHMAP_BATCH 512)$/$1  /m'
 }
 bad_checkpatch_printk() {
-	edit src/shmap_main.c 's/pr_info\("version %s loaded\\n", SHMAP_VERSION\);/printk(KERN_INFO "shmap: version %s loaded\\n", SHMAP_VERSION);/'
+	edit src/shmap_params.c 's/pr_err\("%s: want \\"eager\\"/printk(KERN_ERR "shmap: %s: want \\"eager\\"/'
 }
 bad_clang_format() {
 	edit src/shmap_mmap.c 's/if \(vmf->pgoff >= buf->npages\)/if(vmf->pgoff>=buf->npages)/'
@@ -93,9 +93,9 @@ setup_cases() {
 	add module-w1 bad_w1 "shmap_main.c:.*lint_unused.* set but not used" tests/lint/module.sh "$kernel"
 	add module-sparse bad_sparse 'shmap_ioctl.c:.*(dereference of noderef|address space)' \
 		tests/lint/module.sh "$kernel"
-	add checkpatch-ws bad_checkpatch_ws 'TRAILING_WHITESPACE' tests/lint/checkpatch.sh src/shmap_mmap.c
+	add checkpatch-ws bad_checkpatch_ws 'TRAILING_WHITESPACE' tests/lint/checkpatch.sh src/shmap.h
 	add checkpatch-printk bad_checkpatch_printk 'PREFER_PR_LEVEL' \
-		tests/lint/checkpatch.sh src/shmap_main.c
+		tests/lint/checkpatch.sh src/shmap_params.c
 	add clang-format bad_clang_format 'src/shmap_mmap.c is not formatted|^ *\+.*if \(vmf' \
 		tests/lint/clang-format.sh src/shmap_mmap.c
 	add cppcheck bad_leak 'tests/tap.c:.*\[memleak\]' tests/lint/cppcheck.sh tests/tap.c
