@@ -69,6 +69,17 @@ struct shmap_buf {
 	char name[SHMAP_NAME_MAX];
 };
 
+/* The page at @pgoff of @buf, NULL if none was published there yet. */
+static inline struct page *shmap_buf_peek(struct shmap_buf *buf,
+					  unsigned long pgoff)
+{
+	/*
+	 * A page is initialised before the cmpxchg() that publishes it (a
+	 * full barrier); this acquire pairs with it.
+	 */
+	return smp_load_acquire(&buf->pages[pgoff]);
+}
+
 /**
  * struct shmap_counters - global counters, shown in sysfs
  * @buffers: buffers alive

@@ -279,7 +279,7 @@ out_free_buf:
 /* A toucher waiting for room: its page is there, or nothing is in flight. */
 static bool shmap_wait_over(struct shmap_buf *buf, unsigned long pgoff)
 {
-	return READ_ONCE(buf->pages[pgoff]) || !atomic_read(&buf->inflight);
+	return shmap_buf_peek(buf, pgoff) || !atomic_read(&buf->inflight);
 }
 
 /*
@@ -296,8 +296,7 @@ static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
 	struct page *page, *old;
 	int ret;
 
-	/* Pairs with the full barrier of cmpxchg() below. */
-	page = smp_load_acquire(&buf->pages[pgoff]);
+	page = shmap_buf_peek(buf, pgoff);
 	if (page)
 		return page;
 
@@ -306,7 +305,7 @@ static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
 		if (wait_var_event_killable(&buf->inflight,
 					    shmap_wait_over(buf, pgoff)))
 			return ERR_PTR(-EINTR);
-		page = smp_load_acquire(&buf->pages[pgoff]);
+		page = shmap_buf_peek(buf, pgoff);
 		if (page)
 			return page;
 		ret = shmap_publish_start(buf, 1);
@@ -339,7 +338,7 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
 	struct page *page;
 
 	for (i = first; i < first + nr; i++)
-		if (READ_ONCE(buf->pages[i]))
+		if (shmap_buf_peek(buf, i))
 			return false;
 	if (shmap_publish_start(buf, nr))
 		return false;

@@ -67,13 +67,12 @@ static int shmap_insert_present(struct vm_area_struct *vma,
 	int ret;
 
 	while (i < nr) {
-		/* Pairs with the cmpxchg() that published the page. */
-		if (!smp_load_acquire(&buf->pages[first + i])) {
+		if (!shmap_buf_peek(buf, first + i)) {
 			i++;
 			continue;
 		}
 		for (run = 1; i + run < nr; run++)
-			if (!smp_load_acquire(&buf->pages[first + i + run]))
+			if (!shmap_buf_peek(buf, first + i + run))
 				break;
 		left = run;
 		ret = vm_insert_pages(vma, addr + (i << PAGE_SHIFT),
@@ -121,11 +120,13 @@ static vm_fault_t shmap_vm_fault(struct vm_fault *vmf)
 
 	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
 	/*
-	 * Allocate ahead only where the touch looks sequential: right after a
-	 * page that exists. A sparse toucher gets one page per touch, as with
-	 * a window of 1.
+	 * Allocate ahead only on a first touch that looks sequential: of a
+	 * page that does not exist yet, right after one that does. A sparse
+	 * toucher gets one page per touch, as with a window of 1, and a touch
+	 * of an existing page (a reader, a re-touch) allocates nothing.
 	 */
-	ahead = vmf->pgoff && READ_ONCE(buf->pages[vmf->pgoff - 1]);
+	ahead = vmf->pgoff && !shmap_buf_peek(buf, vmf->pgoff) &&
+		shmap_buf_peek(buf, vmf->pgoff - 1);
 	if (shmap_buf_fill_window(buf, first, nr, vmf->pgoff, ahead))
 		return VM_FAULT_SIGBUS;
 
@@ -153,7 +154,7 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 	unsigned long first, nr, addr, skip;
 
 	if (vmf->pgoff >= buf->npages || pmd_none(*vmf->pmd) ||
-	    !READ_ONCE(buf->pages[vmf->pgoff]))
+	    !shmap_buf_peek(buf, vmf->pgoff))
 		return 0;
 	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
 	/* Cut the window to the addresses of this page table. */

@@ -137,7 +137,7 @@ MODULE_PARM_DESC(max_total_mb,
 		 "Limit on memory reserved by all buffers in MiB, 1 to 1048576 (default: half of RAM)");
 module_param_cb(fault_window, &shmap_window_ops, &fault_window, 0644);
 MODULE_PARM_DESC(fault_window,
-		 "Pages one fault maps (and, on sequential first touch, allocates): a power of two, 1 to 512 (default 64)");
+		 "Pages one fault maps (and, on a sequential first touch, allocates): a power of two, 1 to 512 (default 64)");
 /* clang-format on */
 
 /**
