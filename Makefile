@@ -5,6 +5,9 @@
 #   make module          build shmap.ko for KDIR (default: the running kernel)
 #   make demo            boot a Debian kernel under QEMU and run the demo
 #   make check           build everything and run the whole suite in the guests
+#   make bench           benchmark shmap against anonymous memory and memfd in the guests
+#                        (KERNELS, BENCH_MODE=icount|wall, BENCH_SIZES, BENCH_REPS: see
+#                        tests/bench/README.md)
 #
 # Everything user space builds into $(BUILD); caches live in $(SHMAP_CACHE).
 
@@ -14,7 +17,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 SHMAP_CACHE ?= /var/cache/shmap
 export VERSION BUILD SHMAP_CACHE
 
-.PHONY: all lib tests module module-clean check lint demo install uninstall clean
+.PHONY: all lib tests module module-clean check lint demo bench install uninstall clean
 
 all: lib tests
 
@@ -47,6 +50,9 @@ lint:
 
 demo:
 	KERNELS="$(KERNELS)" tests/runner/demo.sh
+
+bench:
+	KERNELS="$(KERNELS)" tests/bench/run.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -5,7 +5,9 @@
 # Writes OUTDIR/console.log (kernel console), OUTDIR/tap.log (the command's output),
 # OUTDIR/verdict (one line: PASS or FAIL: reasons). Exit 0 if the run is clean.
 # Env: SHMAP_TIMEOUT (seconds, default 300), SHMAP_MEM (MiB, default 512), SHMAP_APPEND (extra
-# kernel arguments), SHMAP_SERIAL_STDIO=1 (test output to stdout instead of tap.log).
+# kernel arguments), SHMAP_SERIAL_STDIO=1 (test output to stdout instead of tap.log),
+# SHMAP_SMP (vCPUs, default 2), SHMAP_QEMU_ARGS (extra QEMU arguments, split at spaces; make
+# bench gives "-icount shift=0,sleep=off" with SHMAP_SMP=1).
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -29,11 +31,13 @@ append+=" cryptomgr.notests init_on_alloc=0 shmap_run=$run ${SHMAP_APPEND:-}"
 tap_serial=file:$tap
 if [[ ${SHMAP_SERIAL_STDIO:-0} = 1 ]]; then tap_serial=stdio; fi
 
+read -ra qemu_extra <<<"${SHMAP_QEMU_ARGS:-}"
+
 start=$SECONDS
 rc=0
 # Two vCPUs (multi-threaded TCG) so that concurrent first touches really race.
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -smp "${SHMAP_SMP:-2}" -m "${SHMAP_MEM:-512}" \
-	-display none -nodefaults -no-reboot -no-user-config \
+	"${qemu_extra[@]}" -display none -nodefaults -no-reboot -no-user-config \
 	-kernel "$vmlinux" -initrd "$cpio" -append "$append" \
 	-serial "file:$console" -serial "$tap_serial" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null || rc=$?

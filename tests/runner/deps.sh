@@ -23,6 +23,8 @@ HOST_PKGS=(
 	sparse perl cppcheck clang-format clang-tidy shellcheck
 	# the debug kernel (tests/debug/kernel.sh)
 	bison flex bc dwarves libelf-dev libssl-dev
+	# make bench: the plots
+	gnuplot-nox
 )
 
 export DEBIAN_FRONTEND=noninteractive INITRD=No
