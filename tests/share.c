@@ -284,6 +284,8 @@ static void concurrent_procs(void)
 	size_t len = NPAGES * t_page();
 	int round;
 
+	/* Exactly the pages touched become resident: see the check below. */
+	T_WINDOW1();
 	for (round = 0; round < 4; round++) {
 		int fd = T_CREATE(dev, len, SHMAP_MODE_LAZY, 0, NULL);
 		int go[2], ready[2], i;

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define TAP_SKIP_STATUS		77
@@ -17,6 +18,9 @@
 int tap_failed;
 static const char *tap_prog = "?";
 static const char *tap_case_name = "?";
+/* Shared with the case's child: why it skipped, for the "ok ... # SKIP" line. */
+static char *tap_skip_why;
+#define TAP_SKIP_WHY_LEN 512
 
 void tap_diag(const char *fmt, ...)
 {
@@ -63,7 +67,10 @@ void tap_skip(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printf("# skip: %s\n", msg);
+	if (tap_skip_why)
+		snprintf(tap_skip_why, TAP_SKIP_WHY_LEN, "%s", msg);
+	else
+		printf("# skip: %s\n", msg);
 	fflush(stdout);
 	exit(tap_failed ? 1 : TAP_SKIP_STATUS);
 }
@@ -227,6 +234,10 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 	for (i = 0; i < n; i++)
 		planned += tap_selected(cases[i].name, argc, argv);
 	printf("1..%zu\n", planned);
+	tap_skip_why = mmap(NULL, TAP_SKIP_WHY_LEN, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (tap_skip_why == MAP_FAILED)
+		tap_skip_why = NULL;
 
 	for (i = 0; i < n; i++) {
 		const struct tap_case *c = &cases[i];
@@ -238,6 +249,8 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		if (!tap_selected(c->name, argc, argv))
 			continue;
 		num++;
+		if (tap_skip_why)
+			tap_skip_why[0] = '\0';
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
@@ -282,7 +295,9 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		}
 		if (status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == TAP_SKIP_STATUS) {
-			printf("ok %zu - %s: %s # SKIP\n", num, prog, c->name);
+			printf("ok %zu - %s: %s # SKIP%s%s\n", num, prog, c->name,
+			       tap_skip_why && *tap_skip_why ? " " : "",
+			       tap_skip_why ? tap_skip_why : "");
 			continue;
 		}
 		failed++;

@@ -220,6 +220,12 @@ static int run_create_lazy_big(struct ctx *c, int n)
 	return run_create(c, n, 1024 * PAGE, SHMAP_MODE_LAZY, 0);
 }
 
+/* 1024 pages: two 512-page blocks, each falling back to single pages. */
+static int run_create_eager_blocks(struct ctx *c, int n)
+{
+	return run_create(c, n, 1024 * PAGE, SHMAP_MODE_EAGER, 0);
+}
+
 static int run_create_named(struct ctx *c, int n)
 {
 	struct shmap_create a;
@@ -305,12 +311,55 @@ static int prep_lazy_noreserve(struct ctx *c)
 }
 
 /*
- * The child arms its own fail-nth and touches page 5; it exits with 0 (the
- * fault succeeded, possibly after a retried VM_FAULT_OOM), 3 when fail-nth
- * was left over (nothing failed) or dies of SIGBUS. Returns 0, 1 (nothing
- * failed: the sweep is over), -EFAULT for SIGBUS, -EIO for anything else.
+ * A sequential touch: 128 pages, page 63 (and @also, if not 0) touched
+ * here, so that the child's touch of page 64 allocates the window ahead
+ * (fault_window, 64 by default: [64, 128) in one high-order block, else
+ * page by page).
  */
-static int run_fault(struct ctx *c, int n)
+static int prep_lazy_seq_flags(struct ctx *c, uint32_t flags, size_t also)
+{
+	c->fd = buf_create(dev, 128 * PAGE, SHMAP_MODE_LAZY, flags);
+	if (c->fd < 0)
+		return c->fd;
+	c->maplen = 128 * PAGE;
+	c->map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->map == MAP_FAILED) {
+		c->map = NULL;
+		return -errno;
+	}
+	c->map[63 * PAGE] = 1;
+	if (also)
+		c->map[also * PAGE] = 1;
+	return 0;
+}
+
+static int prep_lazy_seq(struct ctx *c)
+{
+	return prep_lazy_seq_flags(c, 0, 0);
+}
+
+static int prep_lazy_seq_noreserve(struct ctx *c)
+{
+	return prep_lazy_seq_flags(c, SHMAP_CREATE_NORESERVE, 0);
+}
+
+/*
+ * The same with page 100 there too: the window is not empty, so no block;
+ * the touched page comes first, then every missing page one by one.
+ */
+static int prep_lazy_seq_pages(struct ctx *c)
+{
+	return prep_lazy_seq_flags(c, 0, 100);
+}
+
+/*
+ * The child arms its own fail-nth and touches page TOUCH; it exits with 0
+ * (the fault succeeded, possibly after a retried VM_FAULT_OOM), 3 when
+ * fail-nth was left over (nothing failed) or dies of SIGBUS. Returns 0, 1
+ * (nothing failed: the sweep is over), -EFAULT for SIGBUS, -EIO for
+ * anything else.
+ */
+static int run_fault_at(struct ctx *c, int n, size_t touch)
 {
 	int status;
 	pid_t pid = fork();
@@ -323,7 +372,7 @@ static int run_fault(struct ctx *c, int n)
 		if (fd < 0)
 			_exit(4);
 		nth_arm(fd, n);
-		c->map[5 * PAGE + 1] = 42;
+		c->map[touch * PAGE + 1] = 42;
 		left = nth_disarm(fd);
 		_exit(left ? 3 : 0);
 	}
@@ -332,11 +381,21 @@ static int run_fault(struct ctx *c, int n)
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
 		return -EFAULT;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return c->map[5 * PAGE + 1] == 42 ? 0 : -EIO;
+		return c->map[touch * PAGE + 1] == 42 ? 0 : -EIO;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 		return 1;
 	diag("fault child: status 0x%x", status);
 	return -EIO;
+}
+
+static int run_fault(struct ctx *c, int n)
+{
+	return run_fault_at(c, n, 5);
+}
+
+static int run_fault_seq(struct ctx *c, int n)
+{
+	return run_fault_at(c, n, 64);
 }
 
 /* ---- EXPORT_RO and SEAL */
@@ -388,10 +447,17 @@ static const struct op ops[] = {
 	{ "create lazy (8 pages)", NULL, run_create_lazy, ENOMEM },
 	{ "create lazy NORESERVE", NULL, run_create_noreserve, ENOMEM },
 	{ "create lazy (1024 pages, vmalloc'ed page array)", NULL, run_create_lazy_big, ENOMEM },
+	{ "create eager (1024 pages, 512-page blocks)", NULL, run_create_eager_blocks, ENOMEM },
 	{ "create eager named", NULL, run_create_named, ENOMEM },
 	{ "mmap eager (1024 pages, page tables)", prep_eager_big, run_mmap_eager, ENOMEM },
 	{ "first-touch fault, lazy", prep_lazy, run_fault, EFAULT /* SIGBUS */ },
 	{ "first-touch fault, lazy NORESERVE", prep_lazy_noreserve, run_fault, EFAULT },
+	{ "sequential fault, lazy: window block and ahead pages", prep_lazy_seq, run_fault_seq,
+	  EFAULT },
+	{ "sequential fault, lazy NORESERVE: window block and ahead pages",
+	  prep_lazy_seq_noreserve, run_fault_seq, EFAULT },
+	{ "sequential fault, lazy: ahead pages one by one", prep_lazy_seq_pages, run_fault_seq,
+	  EFAULT },
 	{ "export_ro", prep_small, run_export, ENOMEM },
 	{ "seal", prep_small, run_seal, ENOMEM },
 	{ "info", prep_small, run_info, ENOMEM },
@@ -446,7 +512,8 @@ static int sweep(const struct op *o)
 			}
 		}
 		ret = o->run(&c, n);
-		if (o->run == run_fault) {
+		if (o->run == run_fault || o->run == run_fault_seq) {
+			/* The child disarmed its own fail-nth. */
 			left = ret == 1;
 			if (left)
 				ret = 0;

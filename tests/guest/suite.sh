@@ -8,8 +8,9 @@
 # ("ok N - suite: ..."). Numbering restarts per program; the host renumbers.
 # Loads the module itself with several parameter sets:
 #   1. default_mode=eager   all programs
-#   2. default_mode=lazy    all programs, the demo
-#   3. max_buffer_mb=12 max_total_mb=16   the limits program
+#   2. default_mode=lazy    all programs, the bench smoke (bench --smoke), the demo
+#   3. fault_window=1       the fault program (one page per fault)
+#   4. max_buffer_mb=12 max_total_mb=16   the limits program
 # plus: refused module parameters, dev_mode, modprobe -r while busy, and
 # shmapctl's own test with the examples (test-shmapctl.sh).
 # Exits non-zero if anything failed.
@@ -19,7 +20,7 @@ ASAN=$T/asan
 STATS=/sys/class/misc/shmap/stats
 PARAMS=/sys/module/shmap/parameters
 # Programs run in every parameter set ("lib" also as $ASAN/lib).
-PROGS="abi create mmap share futex odirect seal memcg lib compat32"
+PROGS="abi create mmap share futex odirect seal memcg fault lib compat32"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
@@ -142,7 +143,9 @@ phase="bad-params"
 for p in max_total_mb=-5 max_total_mb=0 max_total_mb=1048577 max_total_mb=abc \
 	max_buffer_mb=0 max_buffer_mb=-1 max_buffer_mb=1048577 max_buffer_mb=12x \
 	default_mode=bogus default_mode= default_mode=EAGER \
-	dev_mode=0999 dev_mode=01000 dev_mode=abc dev_mode=-1; do
+	dev_mode=0999 dev_mode=01000 dev_mode=abc dev_mode=-1 \
+	fault_window=0 fault_window=3 fault_window=513 fault_window=1024 fault_window=abc \
+	fault_window=-16; do
 	param=${p%%=*}
 	clear_klog
 	if modprobe shmap "$p" 2>/tmp/modprobe.err; then
@@ -179,6 +182,7 @@ if load; then
 	check "default dev_mode: /dev/shmap is 666" eq "$(stat -c %a /dev/shmap)" 666
 	check "default default_mode is lazy" eq "$(cat $PARAMS/default_mode)" lazy
 	check "default max_buffer_mb is 1024" eq "$(cat $PARAMS/max_buffer_mb)" 1024
+	check "default fault_window is 64" eq "$(cat $PARAMS/fault_window 2>&1)" 64
 	mt=$(cat $PARAMS/max_total_mb)
 	ramkb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 	diag "max_total_mb=$mt, MemTotal ${ramkb} kB"
@@ -204,6 +208,8 @@ phase=lazy
 if load default_mode=lazy; then
 	check "default_mode reads lazy" eq "$(cat $PARAMS/default_mode)" lazy
 	run_all
+	# make bench's program, seconds-long (4 MiB, one run of every row), so that it cannot rot.
+	run "$T/bench" --smoke
 	clear_klog
 	if [ -x "$T/shmap-demo" ]; then
 		rm -f /tmp/demo.rc
@@ -223,6 +229,19 @@ if load default_mode=lazy; then
 		check "installed example ${ex##*/} ($phase)" eq "$rc" 0
 		check_klog "${ex##*/}"
 	done
+	unload
+fi
+
+# ---- one page per fault: the fault program checks whatever window is loaded
+phase=window1
+if load fault_window=1; then
+	check "fault_window reads 1" eq "$(cat $PARAMS/fault_window 2>&1)" 1
+	run "$T/fault"
+	unload
+fi
+phase=window512
+if load fault_window=512; then
+	check "fault_window reads 512" eq "$(cat $PARAMS/fault_window 2>&1)" 512
 	unload
 fi
 
