@@ -102,11 +102,16 @@ uint64_t t_param_at(const char *file, int line, const char *name)
 }
 
 static char t_window_saved[32];
+static pid_t t_window_setter;
 
 static void t_window_restore(void)
 {
-	int r = tap_write_str(T_PARAMS "fault_window", t_window_saved);
+	int r;
 
+	/* Children forked later inherit the handler: not theirs to run. */
+	if (getpid() != t_window_setter)
+		return;
+	r = tap_write_str(T_PARAMS "fault_window", t_window_saved);
 	if (r)
 		tap_diag("restoring fault_window=%s: %s", t_window_saved,
 			 tap_errname(-r));
@@ -124,6 +129,7 @@ void t_window1_at(const char *file, int line)
 			    tap_errname(-r));
 		tap_abort();
 	}
+	t_window_setter = getpid();
 	atexit(t_window_restore);
 }
 

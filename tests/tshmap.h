@@ -48,7 +48,7 @@ uint64_t t_param_at(const char *file, int line, const char *name);
 /*
  * The rest of this case runs with fault_window=1: one page per fault, for
  * cases that count the pages or faults of each touch. The old value comes
- * back when the case's process exits.
+ * back when the case's process exits (not when a child it forked does).
  */
 void t_window1_at(const char *file, int line);
 #define T_WINDOW1()	t_window1_at(__FILE__, __LINE__)
