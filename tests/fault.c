@@ -1457,7 +1457,6 @@ static void noreserve_race(void)
 
 /* ---- 11. memory cgroup limit ---- */
 
-#define CGROOT		"/sys/fs/cgroup"
 /* Below MEMCG_CHARGE_BATCH (64 pages): no per-CPU stock, exact charges. */
 #define CG_MAX_PAGES	60
 #define CG_SPANS	3
@@ -1531,73 +1530,7 @@ static uint64_t cg_expect(const struct cg_layout *l, uint64_t room)
 	return touched;
 }
 
-static char cg[128];
-
-static void cg_file(char *buf, size_t len, const char *file)
-{
-	snprintf(buf, len, "%s/%s", cg, file);
-}
-
-static void cg_create(int num)
-{
-	char s[512], path[256];
-
-	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.controllers", s, sizeof(s)), 0);
-	if (!strstr(s, "memory")) {
-		TAP_FAIL("no memory controller in %s: \"%s\"", CGROOT, s);
-		tap_abort();
-	}
-	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.subtree_control", s, sizeof(s)), 0);
-	if (!strstr(s, "memory"))
-		REQUIRE_RET(tap_write_str(CGROOT "/cgroup.subtree_control", "+memory"), 0);
-	snprintf(cg, sizeof(cg), CGROOT "/shmap-fault-%d-%d", (int)getpid(), num);
-	if (mkdir(cg, 0755)) {
-		TAP_FAIL("mkdir %s: %s", cg, tap_errname(errno));
-		tap_abort();
-	}
-	/* The limit is in force before any task enters. */
-	cg_file(path, sizeof(path), "memory.max");
-	snprintf(s, sizeof(s), "%zu", CG_MAX_PAGES * pg);
-	REQUIRE_RET(tap_write_str(path, s), 0);
-	cg_file(path, sizeof(path), "memory.swap.max");
-	tap_write_str(path, "0");
-}
-
-static void cg_remove(void)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!rmdir(cg) || errno == ENOENT)
-			return;
-		usleep(20000);
-	}
-	TAP_FAIL("rmdir %s: %s", cg, tap_errname(errno));
-}
-
-static uint64_t cg_u64(const char *file)
-{
-	char path[256];
-	uint64_t v = 0;
-
-	cg_file(path, sizeof(path), file);
-	REQUIRE_RET(tap_read_u64(path, &v), 0);
-	return v;
-}
-
-static uint64_t cg_event(const char *key)
-{
-	char path[256], buf[1024], *p;
-	size_t kl = strlen(key);
-
-	cg_file(path, sizeof(path), "memory.events");
-	REQUIRE_EQ(tap_read_str(path, buf, sizeof(buf)), 0);
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, kl) && p[kl] == ' ')
-			return strtoull(p + kl + 1, NULL, 10);
-	TAP_FAIL("no \"%s\" in %s", key, path);
-	return 0;
-}
+static struct t_cg cg;
 
 struct cg_toucher {
 	int fd;
@@ -1633,7 +1566,7 @@ static void cg_touch(void *arg)
 {
 	struct cg_toucher *t = arg;
 	const struct cg_layout *l = t->l;
-	char path[256], *base, *m[CG_SPANS];
+	char *base, *m[CG_SPANS];
 	size_t s, i;
 
 	base = reserve_va(CG_SPANS * PT_SPAN, PT_SPAN);
@@ -1648,8 +1581,7 @@ static void cg_touch(void *arg)
 	/* Break copy-on-write of the stack and the sync page now. */
 	cg_prefault_stack();
 	t->sync->touched = 0;
-	cg_file(path, sizeof(path), "cgroup.procs");
-	REQUIRE_RET(tap_write_str(path, "0"), 0);
+	t_cg_enter(&cg);
 	/* From here on nothing is charged but the buffer's pages. */
 	t->sync->ready = 1;
 	while (!t->sync->go)
@@ -1673,11 +1605,14 @@ static void cg_trial(int num, const struct cg_layout *l, struct cg_result *res)
 {
 	struct cg_toucher t;
 	uint64_t room, cur;
+	char name[32];
 	pid_t pid;
 	int dev = t_dev();
 	double t0;
 
-	cg_create(num);
+	/* The limit is in force before any task enters. */
+	snprintf(name, sizeof(name), "fault-%d", num);
+	t_cg_create(&cg, name, CG_MAX_PAGES * pg);
 	t.l = l;
 	t.fd = T_CREATE(dev, CG_SPANS * l->vma_pages * pg, SHMAP_MODE_LAZY, 0, "memcg");
 	t.sync = REQUIRE_MAP(mmap(NULL, pg, PROT_READ | PROT_WRITE,
@@ -1695,15 +1630,15 @@ static void cg_trial(int num, const struct cg_layout *l, struct cg_result *res)
 	while (!t.sync->ready && now_s() - t0 < 30)
 		usleep(1000);
 	REQUIRE(t.sync->ready);
-	cur = cg_u64("memory.current");
+	cur = t_cg_u64(&cg, "memory.current");
 	room = (CG_MAX_PAGES * pg - cur) / pg;
 	t.sync->go = 1;
 	res->status = tap_wait(pid);
 	res->room = room;
 	res->touched = t.sync->touched;
 	res->resident = resident(t.fd);
-	res->oom_kill = cg_event("oom_kill");
-	res->max_events = cg_event("max");
+	res->oom_kill = t_cg_event(&cg, "oom_kill");
+	res->max_events = t_cg_event(&cg, "max");
 	res->expect = cg_expect(l, room);
 	tap_diag("W=%zu: memory.current %llu before the touches: room for %llu pages; "
 		 "%llu touches of %zu went in, %llu expected; resident %llu; "
@@ -1718,7 +1653,7 @@ static void cg_trial(int num, const struct cg_layout *l, struct cg_result *res)
 	munmap((void *)t.sync, pg);
 	close(t.fd);
 	close(dev);
-	cg_remove();
+	t_cg_remove(&cg);
 }
 
 static void cg_check(const struct cg_result *r)

@@ -14,82 +14,14 @@
 
 #include "tshmap.h"
 
-#define CGROOT		"/sys/fs/cgroup"
 #define LIMIT		(16 * T_MIB)
 
-static char cg[128];
+static struct t_cg cg;
 
-static void cg_path(char *buf, size_t len, const char *file)
-{
-	snprintf(buf, len, "%s/%s", cg, file);
-}
-
+/* The cgroup of a case, LIMIT bytes. */
 static void cg_setup(void)
 {
-	char s[512], path[256];
-
-	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.controllers", s, sizeof(s)), 0);
-	if (!strstr(s, "memory")) {
-		TAP_FAIL("no memory controller in %s: \"%s\"", CGROOT, s);
-		tap_abort();
-	}
-	REQUIRE_EQ(tap_read_str(CGROOT "/cgroup.subtree_control", s, sizeof(s)), 0);
-	if (!strstr(s, "memory")) {
-		int r = tap_write_str(CGROOT "/cgroup.subtree_control",
-				      "+memory");
-
-		if (r) {
-			TAP_FAIL("enabling +memory: %s", tap_errname(-r));
-			tap_abort();
-		}
-	}
-	snprintf(cg, sizeof(cg), CGROOT "/shmap-memcg-%d", (int)getpid());
-	if (mkdir(cg, 0755) && errno != EEXIST) {
-		TAP_FAIL("mkdir %s: %s", cg, tap_errname(errno));
-		tap_abort();
-	}
-	cg_path(path, sizeof(path), "memory.max");
-	snprintf(s, sizeof(s), "%llu", (unsigned long long)LIMIT);
-	REQUIRE_RET(tap_write_str(path, s), 0);
-	/* No swap to escape to (the file exists only with swap support). */
-	cg_path(path, sizeof(path), "memory.swap.max");
-	tap_write_str(path, "0");
-}
-
-static void cg_teardown(void)
-{
-	int i;
-
-	for (i = 0; i < 100; i++) {
-		if (!rmdir(cg) || errno == ENOENT)
-			return;
-		usleep(20000);
-	}
-	TAP_FAIL("rmdir %s: %s", cg, tap_errname(errno));
-}
-
-static uint64_t cg_event(const char *key)
-{
-	char path[256], buf[1024], *p;
-	size_t kl = strlen(key);
-
-	cg_path(path, sizeof(path), "memory.events");
-	REQUIRE_EQ(tap_read_str(path, buf, sizeof(buf)), 0);
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (!strncmp(p, key, kl) && p[kl] == ' ')
-			return strtoull(p + kl + 1, NULL, 10);
-	}
-	TAP_FAIL("no \"%s\" in %s", key, path);
-	return 0;
-}
-
-/* Move the calling process into the cgroup. */
-static void cg_enter(void)
-{
-	char path[256];
-
-	cg_path(path, sizeof(path), "cgroup.procs");
-	REQUIRE_RET(tap_write_str(path, "0"), 0);
+	t_cg_create(&cg, "memcg", LIMIT);
 }
 
 /* Size of the buffers: 64 MiB, or what max_total_mb leaves room for. */
@@ -116,7 +48,7 @@ static void eager_enomem_child(void *arg)
 	uint64_t size = *(uint64_t *)arg;
 	int dev = t_dev(), fd;
 
-	cg_enter();
+	t_cg_enter(&cg);
 	fd = t_create(dev, size, SHMAP_MODE_EAGER, 0, "memcg");
 	CHECK_EQ(fd, -ENOMEM);
 	/* A small one still fits. */
@@ -135,10 +67,10 @@ static void eager_enomem(void)
 	cg_setup();
 	st = tap_run_child(eager_enomem_child, &size);
 	CHECK_EXIT0(st);
-	CHECK_EQ(cg_event("oom_kill"), 0);
+	CHECK_EQ(t_cg_event(&cg, "oom_kill"), 0);
 	CHECK_EQ(T_STAT("pages_allocated"), before);
 	CHECK_EQ(T_STAT("buffers"), 0);
-	cg_teardown();
+	t_cg_remove(&cg);
 }
 
 struct touch_arg {
@@ -208,7 +140,7 @@ static void lazy_sigbus_child(void *arg)
 	 * limit only shmap's own allocation can fail.
 	 */
 	prefaulted = prefault_tables(t.p, size);
-	cg_enter();
+	t_cg_enter(&cg);
 	t.progress = REQUIRE_MAP(mmap(NULL, t_page(), PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0));
 	*t.progress = 0;
@@ -243,11 +175,11 @@ static void lazy_sigbus_mode(uint32_t flags)
 	cg_setup();
 	st = tap_run_child(lazy_sigbus_child, &flags);
 	CHECK_EXIT0(st);
-	CHECK_EQ(cg_event("oom_kill"), 0);
+	CHECK_EQ(t_cg_event(&cg, "oom_kill"), 0);
 	CHECK_EQ(T_STAT("pages_allocated"), before);
 	CHECK_EQ(T_STAT("pages_reserved"), 0);
 	CHECK_EQ(T_STAT("buffers"), 0);
-	cg_teardown();
+	t_cg_remove(&cg);
 }
 
 static void lazy_noreserve_sigbus(void)
@@ -265,16 +197,14 @@ static void charged_to_toucher(void *arg)
 {
 	int fd = *(int *)arg;
 	size_t len = 8 * T_MIB;
-	char path[256];
 	uint64_t cur0, cur1;
 	char *p;
 
-	cg_enter();
-	cg_path(path, sizeof(path), "memory.current");
+	t_cg_enter(&cg);
 	p = T_MAP(fd, len, PROT_READ | PROT_WRITE, 0);
-	REQUIRE_EQ(tap_read_u64(path, &cur0), 0);
+	cur0 = t_cg_u64(&cg, "memory.current");
 	memset(p, 1, len);
-	REQUIRE_EQ(tap_read_u64(path, &cur1), 0);
+	cur1 = t_cg_u64(&cg, "memory.current");
 	tap_diag("memory.current %llu -> %llu", (unsigned long long)cur0,
 		 (unsigned long long)cur1);
 	CHECK_GE(cur1, cur0 + len * 9 / 10);
@@ -294,7 +224,7 @@ static void lazy_charged(void)
 	close(fd);
 	close(dev);
 	CHECK_EQ(T_STAT("pages_allocated"), 0);
-	cg_teardown();
+	t_cg_remove(&cg);
 }
 
 static const struct tap_case cases[] = {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 
 int t_dev(void)
 {
@@ -131,6 +132,83 @@ void t_window1_at(const char *file, int line)
 	}
 	t_window_setter = getpid();
 	atexit(t_window_restore);
+}
+
+#define T_CGROOT "/sys/fs/cgroup"
+
+static void t_cg_file(const struct t_cg *cg, const char *file, char *buf,
+		      size_t len)
+{
+	snprintf(buf, len, "%s/%s", cg->path, file);
+}
+
+void t_cg_create(struct t_cg *cg, const char *name, uint64_t max_bytes)
+{
+	char s[512], path[256];
+
+	REQUIRE_EQ(tap_read_str(T_CGROOT "/cgroup.controllers", s, sizeof(s)), 0);
+	if (!strstr(s, "memory")) {
+		TAP_FAIL("no memory controller in %s: \"%s\"", T_CGROOT, s);
+		tap_abort();
+	}
+	REQUIRE_EQ(tap_read_str(T_CGROOT "/cgroup.subtree_control", s, sizeof(s)), 0);
+	if (!strstr(s, "memory"))
+		REQUIRE_RET(tap_write_str(T_CGROOT "/cgroup.subtree_control", "+memory"), 0);
+	snprintf(cg->path, sizeof(cg->path), T_CGROOT "/shmap-%s-%d", name, (int)getpid());
+	if (mkdir(cg->path, 0755) && errno != EEXIST) {
+		TAP_FAIL("mkdir %s: %s", cg->path, tap_errname(errno));
+		tap_abort();
+	}
+	t_cg_file(cg, "memory.max", path, sizeof(path));
+	snprintf(s, sizeof(s), "%llu", (unsigned long long)max_bytes);
+	REQUIRE_RET(tap_write_str(path, s), 0);
+	/* The file exists only with swap support. */
+	t_cg_file(cg, "memory.swap.max", path, sizeof(path));
+	tap_write_str(path, "0");
+}
+
+void t_cg_enter(const struct t_cg *cg)
+{
+	char path[256];
+
+	t_cg_file(cg, "cgroup.procs", path, sizeof(path));
+	REQUIRE_RET(tap_write_str(path, "0"), 0);
+}
+
+uint64_t t_cg_u64(const struct t_cg *cg, const char *file)
+{
+	char path[256];
+	uint64_t v = 0;
+
+	t_cg_file(cg, file, path, sizeof(path));
+	REQUIRE_RET(tap_read_u64(path, &v), 0);
+	return v;
+}
+
+uint64_t t_cg_event(const struct t_cg *cg, const char *key)
+{
+	char path[256], buf[1024], *p;
+	size_t kl = strlen(key);
+
+	t_cg_file(cg, "memory.events", path, sizeof(path));
+	REQUIRE_EQ(tap_read_str(path, buf, sizeof(buf)), 0);
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtoull(p + kl + 1, NULL, 10);
+	TAP_FAIL("no \"%s\" in %s", key, path);
+	return 0;
+}
+
+void t_cg_remove(const struct t_cg *cg)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (!rmdir(cg->path) || errno == ENOENT)
+			return;
+		usleep(20000);
+	}
+	TAP_FAIL("rmdir %s: %s", cg->path, tap_errname(errno));
 }
 
 void t_fill(void *p, size_t len, unsigned int seed)

@@ -53,6 +53,29 @@ uint64_t t_param_at(const char *file, int line, const char *name);
 void t_window1_at(const char *file, int line);
 #define T_WINDOW1()	t_window1_at(__FILE__, __LINE__)
 
+/*
+ * A child memory cgroup of the cgroup2 root, for the cases that need a
+ * limit. Each function fails the case (and the create, the enter and the
+ * reads end it) when it cannot do its job.
+ */
+struct t_cg {
+	char path[128];
+};
+
+/*
+ * Create /sys/fs/cgroup/shmap-NAME-PID with memory.max = @max_bytes, in
+ * force before any task enters, and no swap to escape to.
+ */
+void t_cg_create(struct t_cg *cg, const char *name, uint64_t max_bytes);
+/* Move the calling process into it. */
+void t_cg_enter(const struct t_cg *cg);
+/* The number in one of its files (memory.current, ...). */
+uint64_t t_cg_u64(const struct t_cg *cg, const char *file);
+/* The count of KEY in its memory.events. */
+uint64_t t_cg_event(const struct t_cg *cg, const char *key);
+/* Remove it, waiting for its last task to be gone. */
+void t_cg_remove(const struct t_cg *cg);
+
 #define T_CREATE(dev, size, mode, flags, name)				\
 	({								\
 		int fd_ = t_create(dev, size, mode, flags, name);	\
