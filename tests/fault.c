@@ -1829,13 +1829,14 @@ static void vma_lock(void)
 	tracing = find_tracing();
 	if (!tracing)
 		tap_skip("no tracefs");
+	/* Without the function tracer there is no list of functions either. */
+	if (!trace_has("available_tracers", "function"))
+		tap_skip("no function tracer");
 	if (!trace_has("available_filter_functions", "lock_vma_under_rcu"))
 		tap_skip("no per-VMA locks");
 	if (!trace_has("available_filter_functions", "lock_mm_and_find_vma") ||
 	    !trace_has("available_filter_functions", "handle_mm_fault"))
 		tap_skip("lock_mm_and_find_vma or handle_mm_fault not traceable");
-	if (!trace_has("available_tracers", "function"))
-		tap_skip("no function tracer");
 
 	dev = t_dev();
 	fd = T_CREATE(dev, VL_FAULTS * pg, SHMAP_MODE_LAZY, 0, NULL);
