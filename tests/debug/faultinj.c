@@ -282,32 +282,31 @@ static int run_mmap_eager(struct ctx *c, int n)
 }
 
 /* ---- first touch of a lazy buffer, in a child: SIGBUS or success */
-static int prep_lazy(struct ctx *c)
+
+/* A lazy buffer of @pages pages, mapped whole; on failure < 0 and no map. */
+static int prep_lazy_map(struct ctx *c, size_t pages, uint32_t flags)
 {
-	c->fd = buf_create(dev, 16 * PAGE, SHMAP_MODE_LAZY, 0);
+	char *map;
+
+	c->fd = buf_create(dev, pages * PAGE, SHMAP_MODE_LAZY, flags);
 	if (c->fd < 0)
 		return c->fd;
-	c->maplen = 16 * PAGE;
-	c->map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-	if (c->map == MAP_FAILED) {
-		c->map = NULL;
-		return -errno;
-	}
+	map = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (map == MAP_FAILED)
+		return errno ? -errno : -EIO;
+	c->map = map;
+	c->maplen = pages * PAGE;
 	return 0;
+}
+
+static int prep_lazy(struct ctx *c)
+{
+	return prep_lazy_map(c, 16, 0);
 }
 
 static int prep_lazy_noreserve(struct ctx *c)
 {
-	c->fd = buf_create(dev, 16 * PAGE, SHMAP_MODE_LAZY, SHMAP_CREATE_NORESERVE);
-	if (c->fd < 0)
-		return c->fd;
-	c->maplen = 16 * PAGE;
-	c->map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-	if (c->map == MAP_FAILED) {
-		c->map = NULL;
-		return -errno;
-	}
-	return 0;
+	return prep_lazy_map(c, 16, SHMAP_CREATE_NORESERVE);
 }
 
 /*
@@ -318,15 +317,10 @@ static int prep_lazy_noreserve(struct ctx *c)
  */
 static int prep_lazy_seq_flags(struct ctx *c, uint32_t flags, size_t also)
 {
-	c->fd = buf_create(dev, 128 * PAGE, SHMAP_MODE_LAZY, flags);
-	if (c->fd < 0)
-		return c->fd;
-	c->maplen = 128 * PAGE;
-	c->map = mmap(NULL, c->maplen, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-	if (c->map == MAP_FAILED) {
-		c->map = NULL;
-		return -errno;
-	}
+	int ret = prep_lazy_map(c, 128, flags);
+
+	if (ret)
+		return ret;
 	c->map[63 * PAGE] = 1;
 	if (also)
 		c->map[also * PAGE] = 1;
