@@ -117,7 +117,6 @@ int shmap_fs_init(void);
 void shmap_fs_exit(void);
 struct inode *shmap_inode_alloc(struct shmap_buf *buf);
 struct file *shmap_file_open(struct shmap_buf *buf, int flags);
-struct shmap_buf *shmap_file_buf(struct file *file);
 
 /* shmap_ioctl.c */
 long shmap_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

@@ -173,17 +173,6 @@ struct file *shmap_file_open(struct shmap_buf *buf, int flags)
 }
 
 /**
- * shmap_file_buf() - the buffer behind a file, if it is a buffer file
- * @file: any file
- *
- * Return: the buffer, or NULL.
- */
-struct shmap_buf *shmap_file_buf(struct file *file)
-{
-	return file->f_op == &shmap_buf_fops ? file->private_data : NULL;
-}
-
-/**
  * shmap_fs_init() - mount the pseudo filesystem
  *
  * Return: 0 or -errno.
