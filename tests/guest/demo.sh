@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The shmap demo, run in the guest as /tests/demo.sh (busybox sh): load the
-# module, show its counters, run shmap-demo, show the counters again, unload.
+# module, show its counters, run the libshmap example producer-consumer (two
+# processes, one buffer passed over a Unix socket), show the counters again, unload.
 # Exits 0 only if every step worked.
 
 T=${SHMAP_TESTS:-/tests}
@@ -32,8 +33,8 @@ done
 step "cat $STATS/*   (before)"
 show_stats || status=1
 
-step "$T/shmap-demo"
-"$T/shmap-demo" || status=1
+step "$T/examples/producer-consumer"
+"$T/examples/producer-consumer" || status=1
 
 step "cat $STATS/*   (after: the buffer is gone, the fault count stays)"
 show_stats || status=1

@@ -8,7 +8,7 @@
 # ("ok N - suite: ..."). Numbering restarts per program; the host renumbers.
 # Loads the module itself with several parameter sets:
 #   1. default_mode=eager   all programs
-#   2. default_mode=lazy    all programs, the bench smoke (bench --smoke), the demo
+#   2. default_mode=lazy    all programs, the bench smoke (bench --smoke)
 #   3. fault_window=1       the fault program (one page per fault)
 #   4. max_buffer_mb=12 max_total_mb=16   the limits program
 # plus: refused module parameters, dev_mode, modprobe -r while busy, and
@@ -203,20 +203,13 @@ if load default_mode=eager; then
 	unload
 fi
 
-# ---- all programs, lazy by default, and the demo
+# ---- all programs, lazy by default
 phase=lazy
 if load default_mode=lazy; then
 	check "default_mode reads lazy" eq "$(cat $PARAMS/default_mode)" lazy
 	run_all
 	# make bench's program, seconds-long (4 MiB, one run of every row), so that it cannot rot.
 	run "$T/bench" --smoke
-	clear_klog
-	if [ -x "$T/shmap-demo" ]; then
-		rm -f /tmp/demo.rc
-		{ "$T/shmap-demo" 2>&1; echo $? >/tmp/demo.rc; } | sed 's/^/# demo: /'
-		check "shmap-demo ($phase)" eq "$(cat /tmp/demo.rc 2>/dev/null)" 0
-	fi
-	check_klog shmap-demo
 	# Examples built with pkg-config against the installed libshmap-dev
 	# (the packaging test), when the runner provides them.
 	for ex in "$T"/installed/*; do
