@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/../runner/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/../tap.sh"
 DEBUG_DIR=$(cd "$(dirname "$0")" && pwd)
 
 (($#)) || set -- none uaf lockdep leak atomic
@@ -143,11 +145,9 @@ for b in "$@"; do
 done
 wait || true
 
-i=0 fail=0
-echo "# debug kernel $ver"
+diag "debug kernel $ver"
 for b in "$@"; do
 	d=$out/$b
-	i=$((i + 1))
 	case $b in
 	none) re='' ;;
 	uaf) re='BUG: KASAN: slab-use-after-free|BUG: KFENCE: use-after-free' ;;
@@ -159,23 +159,20 @@ for b in "$@"; do
 	verdict=$(cat "$d/verdict" 2>/dev/null || echo "no verdict")
 	if [[ $b = none ]]; then
 		if [[ $verdict = PASS* ]] && grep -q 'bugs: none done' "$d/console.log"; then
-			echo "ok $i - control boot (no bug) passes boot.sh: $verdict"
+			ok "control boot (no bug) passes boot.sh: $verdict"
 		else
-			echo "not ok $i - control boot (no bug) passes boot.sh: $verdict"
-			fail=1
+			not_ok "control boot (no bug) passes boot.sh: $verdict"
 		fi
 		continue
 	fi
 	log=$d/console.log
 	[[ $b = leak ]] && log=$d/tap.log
 	if line=$(grep -m1 -E "$re" "$log"); then
-		echo "ok $i - $b fires: ${line#\[*\] } (verdict: ${verdict%%;*})"
+		ok "$b fires: ${line#\[*\] } (verdict: ${verdict%%;*})"
 		# The report, for the record.
 		grep -E -A 14 "$re" "$log" | head -n 16 | sed 's/^/#   /'
 	else
-		echo "not ok $i - $b fires (verdict: $verdict; logs in $d)"
-		fail=1
+		not_ok "$b fires (verdict: $verdict; logs in $d)"
 	fi
 done
-echo "1..$i"
-exit "$fail"
+tap_end

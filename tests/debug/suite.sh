@@ -24,19 +24,15 @@ D=$T/debug
 KL=/sys/kernel/debug/kmemleak
 STATS=/sys/class/misc/shmap/stats
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - debug: $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - debug: $*"; failed=1; }
-skip() { n=$((n + 1)); echo "ok $n - debug: $* # SKIP"; }
-diag() { echo "# $*"; }
+TAP_PREFIX=debug
+# shellcheck source=tests/tap.sh
+. "$T/tap.sh"
+# shellcheck source=tests/klog.sh
+. "$T/klog.sh"
 
-klog_pattern='BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN:|KASAN|KFENCE:|list_add corruption|list_del corruption|soft lockup|blocked for more than|refcount_t:|Bad page|possible circular locking|possible recursive locking|inconsistent lock state|sleeping function called|suspicious RCU usage|lock held when returning|page dumped because|kmemleak: Cannot|leak detector disabled'
 check_klog() {
-	bad=$(dmesg | grep -E "$klog_pattern")
-	if [ -n "$bad" ]; then
-		not_ok "kernel log clean after $1"
-		echo "$bad" | head -40 | sed 's/^/# /'
+	if bad=$(dmesg | klog_bad -); then
+		not_ok "kernel log clean after $1" "$(echo "$bad" | head -40)"
 	else
 		ok "kernel log clean after $1"
 	fi
@@ -58,7 +54,7 @@ run() {
 	diag "---- $name: exit status $rc, $(($(date +%s) - s)) s"
 	case $rc in
 	0) ;;
-	1) failed=1 ;;
+	1) TAP_FAILED=$((TAP_FAILED + 1)) ;;
 	*) not_ok "$name exited with status $rc" ;;
 	esac
 	check_klog "$name"
@@ -126,7 +122,7 @@ if kmemleak_on; then
 	leakcheck=1
 	ok "kmemleak enabled"
 else
-	skip "kmemleak (not enabled: CONFIG_DEBUG_KMEMLEAK and kmemleak=on)"
+	skip "kmemleak" "not enabled: CONFIG_DEBUG_KMEMLEAK and kmemleak=on"
 fi
 
 # 3. The programs.
@@ -171,5 +167,4 @@ if modprobe -r shmap; then ok "modprobe -r shmap"; else not_ok "modprobe -r shma
 if [ $leakcheck = 1 ]; then kmemleak_check "after unload"; fi
 check_klog "unload"
 
-echo "1..$n"
-exit $failed
+tap_end

@@ -12,7 +12,7 @@
 #   3. fault_window=1       the fault program (one page per fault)
 #   4. max_buffer_mb=12 max_total_mb=16   the limits program
 # plus: refused module parameters, dev_mode, modprobe -r while busy, and
-# shmapctl's own test with the examples (test-shmapctl.sh).
+# shmapctl's own test with the examples (shmapctl.sh).
 # Exits non-zero if anything failed.
 
 T=${SHMAP_TESTS:-/tests}
@@ -25,19 +25,13 @@ PROGS="abi create mmap share futex odirect seal memcg fault lib compat32"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
 
-n=0
-failed=0
 phase=setup
+TAP_PREFIX=suite
+# shellcheck source=tests/tap.sh
+. "$T/tap.sh"
+# shellcheck source=tests/klog.sh
+. "$T/klog.sh"
 
-ok() { n=$((n + 1)); echo "ok $n - suite: $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - suite: $*"; failed=1; }
-diag() { echo "# $*"; }
-# check DESCRIPTION COMMAND...: one TAP line for the command's success.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
 # The helpers below run only as check's "$@", which shellcheck cannot follow.
 # shellcheck disable=SC2317
 fails() { ! "$@"; }
@@ -55,10 +49,8 @@ loaded() { [ -d /sys/module/shmap ]; }
 # Kernel log lines that mean trouble, since the last clear_klog.
 clear_klog() { dmesg -c >/dev/null 2>&1; }
 check_klog() {
-	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection|UBSAN:|KASAN|list_add corruption|soft lockup|blocked for more than|refcount_t:|Bad page')
-	if [ -n "$bad" ]; then
-		not_ok "kernel log clean after $1 ($phase)"
-		echo "$bad" | head -40 | sed 's/^/# /'
+	if bad=$(dmesg | klog_bad -); then
+		not_ok "kernel log clean after $1 ($phase)" "$(echo "$bad" | head -40)"
 	fi
 }
 
@@ -78,7 +70,7 @@ run() {
 	rc=$?
 	case $rc in
 	0) ;;
-	1) failed=1 ;;
+	1) TAP_FAILED=$((TAP_FAILED + 1)) ;;
 	*) not_ok "$name ($phase) exited with status $rc" ;;
 	esac
 	check_klog "$name"
@@ -291,9 +283,8 @@ fi
 phase=shmapctl
 if loaded; then unload; fi
 SHMAPCTL=/usr/bin/shmapctl SETPRIV=/usr/bin/setpriv SHMAP_EXAMPLES=$T/examples \
-	run "$T/test-shmapctl.sh"
+	run "$T/shmapctl.sh"
 
 phase=end
 check "shmap unloaded at the end" fails loaded
-echo "# suite: $n shell-level cases, $([ $failed = 0 ] && echo 'no failures' || echo 'FAILURES')"
-exit $failed
+tap_end

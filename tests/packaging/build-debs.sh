@@ -92,7 +92,7 @@ if [ -f "$src/debian/control" ]; then
 	ok "exported $what"
 else
 	not_ok "exported $what" "no debian/control in the export (is debian/ committed? try --worktree)"
-	tap_finish
+	tap_end
 fi
 
 # --- build -------------------------------------------------------------------
@@ -110,7 +110,7 @@ if (cd "$src" && dpkg-buildpackage "${build_flags[@]}") >"$tmp/build.log" 2>&1; 
 else
 	not_ok "dpkg-buildpackage ${build_flags[*]}" "$(tail -n 40 "$tmp/build.log")"
 	cp "$tmp/build.log" "$outdir/build.log"
-	tap_finish
+	tap_end
 fi
 diag "time: dpkg-buildpackage $(elapsed "$start") s"
 cp "$tmp/build.log" "$outdir/build.log"
@@ -162,4 +162,4 @@ diag "time: lintian $(elapsed "$start") s"
 find "$tmp" -maxdepth 1 -type f \( -name '*.deb' -o -name '*.changes' -o -name '*.buildinfo' \
 	-o -name '*.dsc' -o -name '*.tar.*' \) -exec cp {} "$outdir/" \;
 diag "packages in $outdir"
-tap_finish
+tap_end

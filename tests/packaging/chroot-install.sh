@@ -242,4 +242,4 @@ leftovers() {
 check "nothing left in /lib/modules/*/updates/dkms, /usr/src/shmap-*, /var/lib/dkms/shmap, /etc/modprobe.d" leftovers
 check "dkms status lists no shmap" sh -c "! chroot '$ROOT' dkms status | grep -q shmap"
 
-tap_finish
+tap_end

@@ -247,4 +247,4 @@ check "/var/lib/dkms/$name is gone after the last remove" test ! -e "$ROOT/var/l
 check "the source tree stays in $src (dkms never deletes it)" test -f "$ROOT$src/dkms.conf"
 
 diag "time: whole life cycle for ${#kernels[@]} kernels $(elapsed "$start") s"
-tap_finish
+tap_end

@@ -102,7 +102,7 @@ else
 		not_ok "deps.sh installs the host packages and build dependencies in a pristine bookworm" \
 			"$(tail -n 30 "$base/deps.log")"
 		unmount_root "$work/deps"
-		tap_finish
+		tap_end
 	fi
 fi
 
@@ -126,4 +126,4 @@ in_src "the Debian packages build and are lintian clean" tests/packaging/build-d
 in_src "make install / uninstall and the man pages" tests/packaging/install-tree.sh
 in_src "lint gates that need no kernel tree" tests/lint/lint.sh clang-format cppcheck clang-tidy shellcheck
 unmount_root "$work/root"
-tap_finish
+tap_end

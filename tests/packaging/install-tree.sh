@@ -14,16 +14,9 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 prefix=/opt/shmap
 libdir=$prefix/lib64
-n=0 failed=0
-
-ok() { n=$((n + 1)); echo "ok $n - install: $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - install: $*"; failed=1; }
-# check DESC CMD...: one TAP line; the command's output becomes diagnostics on failure.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc"; printf '# %s\n' "${out//$'\n'/$'\n'# }"; fi
-}
+TAP_PREFIX=install
+# shellcheck source=tests/tap.sh
+. "$repo/tests/tap.sh"
 
 vars=(BUILD="$build" DESTDIR="$root" PREFIX="$prefix" LIBDIR="$libdir")
 check "make install DESTDIR PREFIX=$prefix LIBDIR=$libdir" make -s -C "$repo" install "${vars[@]}"
@@ -66,5 +59,4 @@ check "nothing left but directories" bash -c "! find '$root' -not -type d | grep
 
 check "every man page renders without a warning (groff -man -ww, man -l)" "$repo/userspace/man/check.sh"
 
-echo "1..$n"
-exit $failed
+tap_end

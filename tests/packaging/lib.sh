@@ -22,53 +22,11 @@ CHROOT_LOCK=$SHMAP_CACHE/bookworm-chroot.lock
 # pkg-config build the programs against the installed library).
 CHROOT_PACKAGES=(dkms kmod xz-utils openssl g++ pkg-config ca-certificates)
 
-# --- TAP -------------------------------------------------------------------
+# --- TAP: tests/tap.sh, each description after the suite's name -------------
 
-TAP_N=0
-TAP_FAILED=0
-# The word before each description: the suite's name.
 TAP_PREFIX=${TAP_PREFIX:-packaging}
-
-# ok DESCRIPTION / not_ok DESCRIPTION [DETAIL...]
-ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $TAP_PREFIX: $1"
-}
-
-not_ok() {
-	TAP_N=$((TAP_N + 1))
-	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - $TAP_PREFIX: $1"
-	shift
-	local line
-	for line in "$@"; do
-		printf '%s\n' "$line" | sed 's/^/#   /'
-	done
-}
-
-# check DESCRIPTION COMMAND...: one TAP line for the command's exit status;
-# its output is shown (as TAP comments) only when it fails.
-check() {
-	local desc=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		not_ok "$desc" "$out"
-	fi
-}
-
-diag() {
-	printf '%s\n' "$*" | sed 's/^/# /'
-}
-
-tap_finish() {
-	echo "1..$TAP_N"
-	if [ "$TAP_FAILED" -ne 0 ]; then
-		diag "$TAP_FAILED of $TAP_N failed"
-		exit 1
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$PKG_DIR/../tap.sh"
 
 now() {
 	date +%s.%N

@@ -11,6 +11,8 @@
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/klog.sh
+. "$(dirname "$0")/../klog.sh"
 
 [[ $# -ge 3 && $# -le 4 ]] || die "usage: $0 VER INITRAMFS OUTDIR [GUEST-COMMAND]"
 ver=$1 cpio=$2 out=$3 run=${4:-/tests/suite.sh}
@@ -64,14 +66,7 @@ else
 	reasons+=("qemu failed with exit code $rc")
 fi
 
-pattern='WARNING:|BUG:|Oops|Kernel panic|general protection|Call Trace:|soft lockup|hard LOCKUP'
-pattern+='|blocked for more than|rcu: INFO|detected stall|list_add corruption|UBSAN:|KASAN'
-# The report headers of lockdep, KFENCE, DEBUG_ATOMIC_SLEEP, kmemleak (a lockdep kernel prints
-# "RCU lockdep checking is enabled" at boot: not a report).
-pattern+='|possible circular locking|possible recursive locking|inconsistent lock state'
-pattern+='|suspicious RCU usage|sleeping function called|scheduling while atomic'
-pattern+='|lock held when returning|KFENCE:|refcount_t:|Bad page|new suspected memory leaks'
-bad=$(grep -nE "$pattern" "$console" || true)
+bad=$(klog_bad -n "$console" || true)
 [[ -z $bad ]] || reasons+=("kernel log reports problems")
 
 taint=$(sed -n 's/^shmap-init: taint=\([0-9]*\).*/\1/p' "$console" | tail -n 1)
@@ -98,7 +93,7 @@ fi
 	if [[ -n $bad ]]; then
 		echo "   console lines ($console):"
 		# Each flagged line with a little context after it.
-		grep -nE -A 12 "$pattern" "$console" | head -n 80 | sed 's/^/     /'
+		klog_bad -n -A 12 "$console" | head -n 80 | sed 's/^/     /'
 	else
 		echo "   last console lines ($console):"
 		tail -n 25 "$console" | sed 's/^/     /'

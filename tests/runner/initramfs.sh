@@ -5,7 +5,8 @@
 # MODULE: the DKMS-installed shmap.ko* for VER. The kernel image must have been
 # prepared (kernels.sh prepare VER). Layout in the guest:
 #   /init (tests/guest/init), busybox, kmod as modprobe & co., /lib/modules/VER,
-#   /tests = build/tests, /tests/asan = build/tests-asan, /tests/suite.sh, /tests/demo.sh
+#   /tests = build/tests, /tests/asan = build/tests-asan, /tests/suite.sh, /tests/demo.sh,
+#   /tests/tap.sh, /tests/klog.sh
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -74,6 +75,8 @@ done < <(find "$root/tests" -type f -print0)
 for s in suite.sh demo.sh; do
 	if [[ -f $REPO/tests/guest/$s ]]; then install -m 0755 "$REPO/tests/guest/$s" "$root/tests/$s"; fi
 done
+# The shell libraries the guest scripts source.
+install -m 0644 "$REPO/tests/tap.sh" "$REPO/tests/klog.sh" "$root/tests/"
 # shmapctl, its test and the libshmap examples.
 # setpriv (util-linux): the tests that run as an unprivileged user drop root with it.
 # Busybox has an applet of that name without --reuid, and its sh prefers applets to PATH for
@@ -83,7 +86,7 @@ copy_libs "$root/usr/bin/setpriv"
 if [[ -x $BUILD/tools/shmapctl ]]; then
 	install -m 0755 "$BUILD/tools/shmapctl" "$root/usr/bin/shmapctl"
 	copy_libs "$root/usr/bin/shmapctl"
-	install -m 0755 "$REPO/userspace/tools/shmapctl/test-shmapctl.sh" "$root/tests/test-shmapctl.sh"
+	install -m 0755 "$REPO/tests/shmapctl.sh" "$root/tests/shmapctl.sh"
 fi
 if [[ -d $BUILD/examples ]]; then
 	mkdir -p "$root/tests/examples"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test-shmapctl.sh: exercise every shmapctl command and error against the
+# shmapctl.sh: exercise every shmapctl command and error against the
 # real module, and run the libshmap examples. TAP output ("ok N - shmapctl:
 # ..."), exit status 1 if anything failed.
 #
@@ -25,9 +25,10 @@ SHMAPCTL=${SHMAPCTL:-shmapctl}
 SETPRIV=${SETPRIV:-setpriv}
 EXAMPLES=${SHMAP_EXAMPLES:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/test-shmapctl.XXXXXX") || exit 1
-n=0
-failed=0
 holder=
+TAP_PREFIX=shmapctl
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 conf=
 cleanup() {
@@ -38,22 +39,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-pass() {
-	n=$((n + 1))
-	echo "ok $n - shmapctl: $1"
-}
-
+# fail DESC: not_ok with the last run's exit status and output.
 fail() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - shmapctl: $1"
-	echo "#   exit status $rc; stdout and stderr:"
-	sed 's/^/#   /' "$T/out" "$T/err"
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - shmapctl: $1 # SKIP $2"
+	not_ok "$1" "exit status $rc; stdout and stderr:" "$(cat "$T/out" "$T/err")"
 }
 
 # run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.
@@ -87,19 +75,19 @@ t() {
 		fail "$desc (error not prefixed by 'shmapctl: ')"
 		return 1
 	fi
-	pass "$desc"
+	ok "$desc"
 }
 
 # json_ok DESC: is $T/out one valid JSON object?
 json_ok() {
 	if command -v python3 >/dev/null 2>&1; then
 		if python3 -m json.tool <"$T/out" >/dev/null 2>"$T/err"; then
-			pass "$1: valid JSON"
+			ok "$1: valid JSON"
 		else
 			fail "$1: invalid JSON"
 		fi
 	elif [ "$(wc -l <"$T/out")" -eq 1 ] && grep -q '^{.*}$' "$T/out"; then
-		pass "$1: one JSON object (outline only: no python3)"
+		ok "$1: one JSON object (outline only: no python3)"
 	else
 		fail "$1: not one JSON object"
 	fi
@@ -108,7 +96,7 @@ json_ok() {
 # has DESC PATTERN: does $T/out match?
 has() {
 	if grep -Eq -- "$2" "$T/out"; then
-		pass "$1"
+		ok "$1"
 	else
 		fail "$1 (no match for /$2/)"
 	fi
@@ -173,9 +161,8 @@ if [ "$installed" = no ] || [ "$root" = no ]; then
 		t "create: module not loaded" 1 "cannot open /dev/shmap" "$SHMAPCTL" create --size 1M -- true
 	fi
 	skip "tests with the module" "shmap not installed for $(uname -r) or not root"
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit
+	tap_end
+	exit 0
 fi
 
 # --- with the module (guest) ------------------------------------------------
@@ -210,7 +197,7 @@ t "unload: not loaded" 1 "shmap is not loaded" "$SHMAPCTL" unload
 t "set: not loaded" 1 "shmap is not loaded" "$SHMAPCTL" set max_buffer_mb=10
 
 t "load: max_buffer_mb=0 is refused, kernel message shown" 1 "invalid parameter.*|max_buffer_mb: want a number" "$SHMAPCTL" load max_buffer_mb=0
-if grep -q 'max_buffer_mb' "$T/err"; then pass "load: kernel message names max_buffer_mb (stderr)"; else fail "load: kernel message names max_buffer_mb (stderr)"; fi
+if grep -q 'max_buffer_mb' "$T/err"; then ok "load: kernel message names max_buffer_mb (stderr)"; else fail "load: kernel message names max_buffer_mb (stderr)"; fi
 t "load: default_mode=bogus" 1 "default_mode" "$SHMAPCTL" load default_mode=bogus
 t "load: dev_mode=999" 1 "dev_mode" "$SHMAPCTL" load dev_mode=999
 t "load: max_total_mb=-5" 1 "max_total_mb" "$SHMAPCTL" load max_total_mb=-5
@@ -234,10 +221,10 @@ t "load: dev_mode=666 equals 0666" 0 "already loaded" "$SHMAPCTL" load dev_mode=
 t "load: different parameters" 1 "already loaded with max_buffer_mb=64 \(requested 32\)" "$SHMAPCTL" load max_buffer_mb=32 max_total_mb=128
 
 t "set max_buffer_mb=32" 0 "^max_buffer_mb=32$" "$SHMAPCTL" set max_buffer_mb=32
-if [ "$(param max_buffer_mb)" = 32 ]; then pass "set: sysfs shows 32"; else rc=0; fail "set: sysfs shows 32"; fi
+if [ "$(param max_buffer_mb)" = 32 ]; then ok "set: sysfs shows 32"; else rc=0; fail "set: sysfs shows 32"; fi
 t "set max_buffer_mb=0: invalid" 1 "invalid value for max_buffer_mb" "$SHMAPCTL" set max_buffer_mb=0
-if grep -q 'want a number' "$T/err"; then pass "set: kernel message shown"; else fail "set: kernel message shown"; fi
-if [ "$(param max_buffer_mb)" = 32 ]; then pass "set: old value kept"; else rc=0; fail "set: old value kept"; fi
+if grep -q 'want a number' "$T/err"; then ok "set: kernel message shown"; else fail "set: kernel message shown"; fi
+if [ "$(param max_buffer_mb)" = 32 ]; then ok "set: old value kept"; else rc=0; fail "set: old value kept"; fi
 t "set default_mode=eager" 0 "^default_mode=eager$" "$SHMAPCTL" set default_mode=eager
 t "set default_mode=lazy max_total_mb=100" 0 "^max_total_mb=100$" "$SHMAPCTL" set default_mode=lazy max_total_mb=100
 t "set default_mode=sloppy: invalid" 1 "invalid value for default_mode" "$SHMAPCTL" set default_mode=sloppy
@@ -313,10 +300,10 @@ conf=/etc/modprobe.d/shmapctl-test.conf
 if mkdir -p /etc/modprobe.d 2>/dev/null &&
    echo "options shmap max_total_mb=77" 2>/dev/null >"$conf"; then
 	t "load: options from modprobe.d" 0 "options from /etc/modprobe.d: max_total_mb=77" "$SHMAPCTL" load
-	if [ "$(param max_total_mb)" = 77 ]; then pass "load: modprobe.d option applied"; else rc=0; fail "load: modprobe.d option applied"; fi
+	if [ "$(param max_total_mb)" = 77 ]; then ok "load: modprobe.d option applied"; else rc=0; fail "load: modprobe.d option applied"; fi
 	t "unload (modprobe.d)" 0 "shmap unloaded" "$SHMAPCTL" unload
 	t "load: command line over modprobe.d" 0 "shmap loaded" "$SHMAPCTL" load max_total_mb=88
-	if [ "$(param max_total_mb)" = 88 ]; then pass "load: command line won"; else rc=0; fail "load: command line won"; fi
+	if [ "$(param max_total_mb)" = 88 ]; then ok "load: command line won"; else rc=0; fail "load: command line won"; fi
 	t "unload (command line)" 0 "shmap unloaded" "$SHMAPCTL" unload
 	echo "blacklist shmap" >"$conf"
 	t "load: blacklisted" 1 "blacklisted in /etc/modprobe.d" "$SHMAPCTL" load
@@ -347,5 +334,4 @@ fi
 t "status: no buffer left" 0 '^  buffers +0$' "$SHMAPCTL" status
 t "unload at the end" 0 "shmap unloaded" "$SHMAPCTL" unload
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
