@@ -32,7 +32,7 @@ RECIPE=1 # bump when the build steps below change what ends up in the cache
 JOBS=${SHMAP_KJOBS:-$(nproc)}
 
 pkg_version() {
-	apt-cache policy "$SRCPKG" 2>/dev/null | awk '/^  Candidate:/ { print $2 }'
+	apt-cache policy "$SRCPKG" 2>/dev/null | apt_candidates | cut -d' ' -f2
 }
 
 cache_key() {

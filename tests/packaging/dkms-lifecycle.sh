@@ -123,10 +123,8 @@ signed_ok() {
 # --- the source tree -------------------------------------------------------------
 
 src=/usr/src/$name-$version
-mkdir -p "$ROOT$src"
-(cd "$top" && git ls-files -z --cached --others --exclude-standard dkms.conf Makefile src include |
-	while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
-	tar --null -T - -cf -) | tar -xf - -C "$ROOT$src"
+# shellcheck disable=SC2016 # expanded by the inner bash
+SHMAP_SRC=$top bash -c '. "$1/lib.sh" && copy_module_sources "$2"' copy "$RUNNER_DIR" "$ROOT$src"
 check "source tree copied to $src (dkms.conf Makefile src include)" \
 	test -f "$ROOT$src/dkms.conf" -a -f "$ROOT$src/src/Kbuild" -a -f "$ROOT$src/include/uapi/linux/shmap.h"
 check "no MOK key before the first build" test ! -e "$ROOT/var/lib/dkms/mok.key"

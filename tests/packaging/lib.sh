@@ -94,21 +94,10 @@ kill_chrooted() {
 
 # --- the cached chroot -----------------------------------------------------
 
-# The Debian mirror, read from the host's apt configuration at run time.
+# The Debian mirror: the runner's debian_mirror (tests/runner/lib.sh).
 debian_mirror() {
-	local uri
-	uri=$(awk '
-		/^URIs:/ { uris = $2 }
-		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") found = 1 }
-		/^$/ { if (found && uris != "") { print uris; exit } uris = ""; found = 0 }
-		END { if (found && uris != "") print uris }
-	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-	if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
-		uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
-			/etc/apt/sources.list)
-	fi
-	[ -n "$uri" ] || die "no bookworm mirror found in /etc/apt/sources.list{,.d}"
-	echo "$uri"
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	bash -c '. "$1/lib.sh" && debian_mirror' debian_mirror "$RUNNER_DIR"
 }
 
 # chroot_apt ROOT ARGS...: apt-get inside ROOT without prompts, initramfs

@@ -17,9 +17,7 @@ export DEBIAN_FRONTEND=noninteractive INITRD=No
 # Print the names among the given packages that have an apt Candidate (one apt-cache call).
 with_candidate() {
 	(($#)) || return 0
-	apt-cache policy "$@" 2>/dev/null | awk '
-		/^[^ ]/ { name = $1; sub(/:$/, "", name) }
-		/^  Candidate:/ && $2 != "(none)" { print name }'
+	apt-cache policy "$@" 2>/dev/null | apt_candidates | cut -d' ' -f1
 }
 
 series_re() { printf '^%s\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64$' "${1//./\\.}"; }

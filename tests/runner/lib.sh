@@ -18,6 +18,48 @@ shmap_version() {
 	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$SHMAP_SRC/dkms.conf"
 }
 
+# Copy the module sources of $SHMAP_SRC (dkms.conf Makefile src include) into DEST, without
+# build products: in a git checkout, the files git tracks (and still exist) plus the untracked
+# ones it does not ignore; otherwise everything.
+copy_module_sources() {
+	local dest=$1 parts=(dkms.conf Makefile src include) p
+	mkdir -p "$dest"
+	if git -C "$SHMAP_SRC" rev-parse --show-toplevel 2>/dev/null | grep -qxF "$(cd "$SHMAP_SRC" && pwd -P)"; then
+		(cd "$SHMAP_SRC" && git ls-files -z -co --exclude-standard -- "${parts[@]}" |
+			while IFS= read -r -d '' p; do if [[ -e $p ]]; then printf '%s\0' "$p"; fi; done |
+			xargs -0r cp --parents -t "$dest")
+	else
+		for p in "${parts[@]}"; do
+			[[ -e $SHMAP_SRC/$p ]] && cp -a "$SHMAP_SRC/$p" "$dest/"
+		done
+	fi
+}
+
+# The host's Debian mirror, from its apt configuration (deb822 .sources or one-line .list): the
+# URI of the entry for bookworm itself (not bookworm-security or -updates).
+debian_mirror() {
+	local uri
+	uri=$(awk '
+		/^URIs:/ { uris = $2 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") found = 1 }
+		/^$/ { if (found && uris != "") { print uris; exit } uris = ""; found = 0 }
+		END { if (found && uris != "") print uris }
+	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	if [[ -z $uri ]]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' | head -n1)
+	fi
+	[[ -n $uri ]] || die "no bookworm mirror found in /etc/apt/sources.list{,.d}"
+	echo "${uri%/}"
+}
+
+# Filter the output of "apt-cache policy PKG..." to "PKG VERSION" lines, one per PKG that has a
+# candidate (the version apt would install).
+apt_candidates() {
+	awk '/^[^ ]/ { name = $1; sub(/:$/, "", name) }
+		/^  Candidate:/ && $2 != "(none)" { print name, $2 }'
+}
+
 kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 
 # The kernel matrix: every series Debian ships. Series that bookworm does not ship (7.x and

@@ -17,6 +17,7 @@
 #                                   prints the host path of the installed shmap.ko.xz
 #   sid-chroot.sh lint VER          W=1 + sparse (C=2) build of src/ against VER's headers in the
 #                                   chroot ($BUILD/lint/VER/lint.log); exit 1 on any diagnostic
+#   sid-chroot.sh candidate PKG     the version apt would install of PKG in the chroot, or nothing
 #   sid-chroot.sh run [--bind DIR]... [--] CMD [ARG...]
 #                                   run CMD in the chroot, with /proc, /dev and each DIR bind-mounted
 #                                   at the same path; mounts live in a private mount namespace, so
@@ -32,18 +33,6 @@ SID_ROOT=$SHMAP_CACHE/sid-chroot
 # xz-utils (DKMS compresses the module like the kernel's own), openssl (DKMS signs with its own
 # MOK key since CONFIG_MODULE_SIG=y), sparse (make C=2).
 SID_PKGS=(make dkms xz-utils openssl sparse kmod)
-
-# The host's Debian mirror, as apt is configured (deb822 or one-line format).
-host_mirror() {
-	local m
-	m=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
-	if [[ -z $m ]]; then
-		m=$(grep -hsE '^deb +(\[[^]]*\] +)?(https?|file)://' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-			grep -v security | awk '{for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' || true)
-	fi
-	[[ -n $m ]] || die "cannot find the Debian mirror in /etc/apt"
-	echo "${m%/}"
-}
 
 # run_in [--bind DIR]... [--] CMD...: see the header.
 run_in() {
@@ -90,7 +79,7 @@ cmd_ensure() {
 	with_lock
 	if [[ ! -e $SID_ROOT/.done ]]; then
 		local mirror tmp t0=$SECONDS
-		mirror=$(host_mirror)
+		mirror=$(debian_mirror)
 		command -v debootstrap >/dev/null || "$RUNNER_DIR/deps.sh"
 		tmp=$SID_ROOT.tmp
 		rm -rf "$tmp" "$SID_ROOT"
@@ -147,7 +136,8 @@ cmd_update() {
 	unlock
 }
 
-candidate() { run_in apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p'; }
+# The version apt would install of a package in the chroot, or nothing.
+candidate() { run_in apt-cache policy "$1" 2>/dev/null | apt_candidates | cut -d' ' -f2; }
 has_candidate() { local c; c=$(candidate "$1"); [[ -n $c && $c != "(none)" ]]; }
 
 # The package holding the kernel image of VER: the unsigned one when it exists.
@@ -206,9 +196,8 @@ cmd_headers() {
 	echo "/lib/modules/$ver/build"
 }
 
-# DKMS inside the chroot, in hermetic trees, like build-module.sh does on the host for 6.x:
-# $BUILD/dkms/VER/{source,dkms,lib/modules}, "dkms add/build/install" with --dkmstree,
-# --sourcetree, --installtree, --no-depmod. One difference: DKMS 3.2 (sid) takes the module
+# DKMS inside the chroot, in hermetic trees: dkms-build.sh, as build-module.sh runs it on the host
+# for 6.x, in $BUILD/dkms/VER/{source,dkms,lib/modules}. One difference: DKMS 3.2 (sid) takes the module
 # compression from the modules it finds under the install tree for that kernel (3.0 read
 # /lib/modules/VER/modules.dep), at build time under /lib/modules (sid-kernel.sh puts the image's
 # brd.ko.xz there) and at install time under --installtree, which is seeded with the same file
@@ -226,38 +215,13 @@ cmd_build() {
 	src=$w/source/$pkg-$pver
 	mkdir -p "$src" "$w/dkms" "$w/lib/modules/$ver/kernel/drivers/block"
 	cp "$seed"/brd.ko* "$w/lib/modules/$ver/kernel/drivers/block/" 2>/dev/null || true
-	# The module sources, without build products: in a git checkout, the tracked files plus the
-	# untracked ones that are not ignored; otherwise everything (as build-module.sh).
-	local parts=(dkms.conf Makefile src include)
-	if git -C "$SHMAP_SRC" rev-parse --show-toplevel 2>/dev/null | grep -qxF "$(cd "$SHMAP_SRC" && pwd -P)"; then
-		(cd "$SHMAP_SRC" && git ls-files -z -co --exclude-standard -- "${parts[@]}" |
-			xargs -0r cp --parents -t "$src")
-	else
-		for p in "${parts[@]}"; do
-			[[ -e $SHMAP_SRC/$p ]] && cp -a "$SHMAP_SRC/$p" "$src/"
-		done
-	fi
+	copy_module_sources "$src"
+	cp "$RUNNER_DIR/dkms-build.sh" "$w/"
 	log "dkms build $pkg/$pver for $ver (sid chroot)"
 	# Without a signing key, the first build makes one: one such build at a time.
 	[[ -f $SID_ROOT/var/lib/dkms/mok.key ]] || with_lock
-	# shellcheck disable=SC2016 # the script expands its own arguments
-	if ! run_in --bind "$w" -- /bin/bash -euc '
-		w=$1 ver=$2 pkg=$3 pver=$4 kdir=/lib/modules/$2/build
-		common=(-m "$pkg" -v "$pver" --dkmstree "$w/dkms" --sourcetree "$w/source")
-		dkms add "${common[@]}"
-		dkms build "${common[@]}" -k "$ver" --kernelsourcedir "$kdir"
-		dkms install "${common[@]}" -k "$ver" --kernelsourcedir "$kdir" \
-			--installtree "$w/lib/modules" --no-depmod
-	' dkms-in-chroot "$w" "$ver" "$pkg" "$pver" >"$w/dkms.log" 2>&1; then
-		cat "$w/dkms.log" >&2
-		local mlog
-		# DKMS 3.2 keeps make.log in .../VER/ARCH/log/ (or build/ while building).
-		while IFS= read -r mlog; do
-			printf '\n===== %s =====\n' "$mlog" >&2
-			cat "$mlog" >&2
-		done < <(find "$w/dkms" -name make.log 2>/dev/null)
+	run_in --bind "$w" -- /bin/bash "$w/dkms-build.sh" "$w" "$pkg" "$pver" "$ver" "/lib/modules/$ver/build" >&2 ||
 		die "dkms failed for $ver in the sid chroot"
-	fi
 	unlock
 	rm -rf "$w/lib/modules/$ver/kernel"
 	local ko
@@ -301,5 +265,6 @@ headers) [[ $# -eq 2 ]] || die "usage: $0 headers VER"; cmd_headers "$2" ;;
 build) [[ $# -eq 2 ]] || die "usage: $0 build VER"; cmd_build "$2" ;;
 lint) [[ $# -eq 2 ]] || die "usage: $0 lint VER"; cmd_lint "$2" ;;
 run) shift; run_in "$@" ;;
-*) die "usage: $0 ensure | update | resolve [SPEC...] | headers VER | build VER | lint VER | run [--bind DIR]... [--] CMD..." ;;
+candidate) [[ $# -eq 2 ]] || die "usage: $0 candidate PKG"; candidate "$2" ;;
+*) die "usage: $0 ensure | update | resolve [SPEC...] | headers VER | build VER | lint VER | run [--bind DIR]... [--] CMD... | candidate PKG" ;;
 esac

@@ -21,7 +21,7 @@ set -euo pipefail
 CHROOT=$RUNNER_DIR/sid-chroot.sh
 
 
-candidate() { "$CHROOT" run apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: *//p'; }
+candidate() { "$CHROOT" candidate "$1"; }
 
 # Extract the members of a .deb matching the shell patterns into DIR.
 deb_extract() {
