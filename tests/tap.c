@@ -22,6 +22,52 @@ static const char *tap_case_name = "?";
 static char *tap_skip_why;
 #define TAP_SKIP_WHY_LEN 512
 
+/* The one place that prints a test line. @directive: "" or "SKIP why" or a reason. */
+static void tap_line(int ok, size_t num, const char *desc, const char *directive)
+{
+	printf("%sok %zu - %s: %s%s%s\n", ok ? "" : "not ", num, tap_prog, desc,
+	       *directive ? " # " : "", directive);
+	fflush(stdout);
+}
+
+static size_t tap_report_n, tap_report_failed;
+
+void tap_report_start(const char *prog)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_prog = prog;
+}
+
+void tap_report(int ok, const char *skip, const char *fmt, ...)
+{
+	char msg[1024], directive[600] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (skip)
+		snprintf(directive, sizeof(directive), "SKIP %s", skip);
+	if (!ok)
+		tap_report_failed++;
+	tap_line(ok, ++tap_report_n, msg, directive);
+}
+
+int tap_report_end(void)
+{
+	printf("1..%zu\n", tap_report_n);
+	if (tap_report_failed)
+		printf("# %s: %zu of %zu failed\n", tap_prog, tap_report_failed, tap_report_n);
+	fflush(stdout);
+	return tap_report_failed ? 1 : 0;
+}
+
+void tap_skip_all(const char *why)
+{
+	printf("1..0 # SKIP %s\n", why);
+	fflush(stdout);
+}
+
 void tap_diag(const char *fmt, ...)
 {
 	char msg[1024];
@@ -254,8 +300,8 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
-			printf("not ok %zu - %s: %s\n# fork: %s\n", num, prog,
-			       c->name, tap_errname(errno));
+			tap_line(0, num, c->name, "");
+			printf("# fork: %s\n", tap_errname(errno));
 			failed++;
 			continue;
 		}
@@ -290,14 +336,17 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 
 		if (status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0) {
-			printf("ok %zu - %s: %s\n", num, prog, c->name);
+			tap_line(1, num, c->name, "");
 			continue;
 		}
 		if (status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == TAP_SKIP_STATUS) {
-			printf("ok %zu - %s: %s # SKIP%s%s\n", num, prog, c->name,
-			       tap_skip_why && *tap_skip_why ? " " : "",
-			       tap_skip_why ? tap_skip_why : "");
+			char directive[TAP_SKIP_WHY_LEN + 8];
+
+			snprintf(directive, sizeof(directive), "SKIP%s%s",
+				 tap_skip_why && *tap_skip_why ? " " : "",
+				 tap_skip_why ? tap_skip_why : "");
+			tap_line(1, num, c->name, directive);
 			continue;
 		}
 		failed++;
@@ -308,8 +357,7 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		else if (!(status != -1 && WIFEXITED(status) &&
 			   WEXITSTATUS(status) == 1))
 			why = tap_status_str(status);
-		printf("not ok %zu - %s: %s%s%s\n", num, prog, c->name,
-		       *why ? " # " : "", why);
+		tap_line(0, num, c->name, why);
 	}
 	if (failed)
 		printf("# %s: %zu of %zu failed\n", prog, failed, num);

@@ -17,6 +17,7 @@
  *	# abi.c:42: ioctl(...): expected -1/EINVAL, got 0/0
  *
  * CHECK*() record a failure and go on; REQUIRE*() end the case at once.
+ * (Programs without cases report line by line: tap_report(), below.)
  * The program exits 0 if every case passed or was skipped, else 1.
  * Arguments: case names to run only those, or -l to list them.
  */
@@ -62,6 +63,19 @@ void tap_abort(void) __attribute__((noreturn));
 /* End the case as skipped (reported "ok N - ... # SKIP why"). */
 void tap_skip(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Sequential reporting, for programs that are one long run rather than a
+ * table of cases (the debug kernel's faultinj, stress and fuzz, the bench
+ * smoke): tap_report() prints the next line, "ok N - PROG: what", and
+ * tap_report_end() the plan, "1..N"; it returns the exit status, 0 or 1.
+ * tap_skip_all() is the plan of a program that has nothing to run here.
+ */
+void tap_report_start(const char *prog);
+void tap_report(int ok, const char *skip, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int tap_report_end(void);
+void tap_skip_all(const char *why);
 
 /* "EINVAL" for EINVAL; a number for unknown values. Not reentrant. */
 const char *tap_errname(int err);

@@ -166,7 +166,7 @@ static struct {
 	char trace_fn[MAX_FUNCS][64];
 	int trace_have[MAX_FUNCS];
 	char trace_why[128];	/* why there is no tracing */
-	int tap_n, failed;
+	int failed;
 	char cg[128];
 } g;
 
@@ -175,38 +175,35 @@ static struct {
 static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	if (g.smoke)
-		fputs("# ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (g.smoke)
+		tap_diag("%s", msg);
+	else
+		printf("%s\n", msg);
 	fflush(stdout);
 }
 
+/* A check: a TAP line in --smoke mode (tap.c), else only the exit status. */
 static void tap(int ok, const char *skip, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void tap(int ok, const char *skip, const char *fmt, ...)
 {
+	char msg[512];
 	va_list ap;
 
-	if (!g.smoke) {
-		if (!ok)
-			g.failed = 1;
-		return;
-	}
-	printf("%sok %d - bench: ", ok ? "" : "not ", ++g.tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	if (skip)
-		printf(" # SKIP %s", skip);
-	putchar('\n');
-	fflush(stdout);
 	if (!ok)
 		g.failed = 1;
+	if (!g.smoke)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tap_report(ok, skip, "%s", msg);
 }
 
 /* ---- timing */
@@ -1247,6 +1244,7 @@ static void parse_args(int argc, char **argv)
 
 		if (!strcmp(a, "--smoke")) {
 			g.smoke = 1;
+			tap_report_start("bench");
 			g.sizes[0] = 4;
 			g.nsizes = 1;
 			g.reps[0] = 1;
@@ -1329,6 +1327,6 @@ int main(int argc, char **argv)
 	if (dev >= 0)
 		close(dev);
 	if (g.smoke)
-		printf("1..%d\n", g.tap_n);
+		tap_report_end();
 	return g.failed ? 1 : 0;
 }

@@ -1,16 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the debug-kernel programs (faultinj, stress, fuzz):
- * TAP output, the module's counters, raw ioctl wrappers. Header-only and
- * independent of libshmap so that each program shows exactly the system
- * calls it makes.
+ * What the debug-kernel programs (faultinj, stress, fuzz) share beyond the
+ * test library (tap.c for the TAP lines, tshmap.c for the ioctls): the
+ * module's counters and a seedable random generator.
  */
 #ifndef SHMAP_DEBUG_DBG_H
 #define SHMAP_DEBUG_DBG_H
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,67 +16,18 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/shmap.h>
+#include "tshmap.h"
 
-#define STATS_DIR "/sys/class/misc/shmap/stats/"
 #define PAGE 4096UL
-
-static int tap_n;
-static int tap_failures;
-
-static inline void __attribute__((format(printf, 2, 3)))
-tap(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!cond)
-		tap_failures++;
-}
-
-static inline void __attribute__((format(printf, 1, 2))) diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-static inline int tap_done(void)
-{
-	printf("1..%d\n", tap_n);
-	if (tap_failures)
-		diag("%d of %d failed", tap_failures, tap_n);
-	fflush(stdout);
-	return tap_failures ? 1 : 0;
-}
 
 /* One counter of /sys/class/misc/shmap/stats, or -1. */
 static inline long stat_read(const char *name)
 {
-	char path[128], buf[32];
-	ssize_t n;
-	int fd;
+	char path[128];
+	uint64_t v;
 
-	snprintf(path, sizeof(path), STATS_DIR "%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtol(buf, NULL, 10);
+	snprintf(path, sizeof(path), T_STATS "%s", name);
+	return tap_read_u64(path, &v) ? -1 : (long)v;
 }
 
 struct counters {
@@ -118,50 +67,6 @@ static inline int counters_settle(struct counters want, struct counters *got)
 		usleep(10000);
 	}
 	return 0;
-}
-
-static inline int open_dev(void)
-{
-	return open("/dev/shmap", O_RDWR | O_CLOEXEC);
-}
-
-/* A new buffer fd, or -errno. */
-static inline int buf_create(int dev, uint64_t size, uint32_t mode, uint32_t flags)
-{
-	struct shmap_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.size = size;
-	c.mode = mode;
-	c.flags = flags;
-	if (ioctl(dev, SHMAP_IOC_CREATE, &c))
-		return -errno;
-	return (int)c.fd;
-}
-
-static inline int buf_export_ro(int fd)
-{
-	struct shmap_export e;
-
-	memset(&e, 0, sizeof(e));
-	if (ioctl(fd, SHMAP_IOC_EXPORT_RO, &e))
-		return -errno;
-	return (int)e.fd;
-}
-
-static inline int buf_seal(int fd, uint32_t seals)
-{
-	struct shmap_seal s;
-
-	memset(&s, 0, sizeof(s));
-	s.seals = seals;
-	return ioctl(fd, SHMAP_IOC_SEAL, &s) ? -errno : 0;
-}
-
-static inline int buf_info(int fd, struct shmap_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	return ioctl(fd, SHMAP_IOC_INFO, info) ? -errno : 0;
 }
 
 /* xorshift64*: small, seedable, good enough for fuzzing and stress. */

@@ -55,7 +55,7 @@ static int attr_set(const char *which, const char *attr, const char *val)
 	snprintf(path, sizeof(path), DBGFS "%s/%s", which, attr);
 	ret = write_file(path, val);
 	if (ret)
-		diag("%s = %s: %s", path, val, strerror(-ret));
+		tap_diag("%s = %s: %s", path, val, strerror(-ret));
 	return ret;
 }
 
@@ -92,12 +92,12 @@ static int setup_injection(void)
 	int ret = 0;
 
 	if (module_range(&start, &end)) {
-		diag("shmap not in /proc/modules (or its address is hidden)");
+		tap_diag("shmap not in /proc/modules (or its address is hidden)");
 		return -1;
 	}
 	snprintf(s, sizeof(s), "0x%lx", start);
 	snprintf(e, sizeof(e), "0x%lx", end);
-	diag("module range %s-%s", s, e);
+	tap_diag("module range %s-%s", s, e);
 	for (i = 0; i < 2; i++) {
 		ret |= attr_set(which[i], "probability", "0");
 		ret |= attr_set(which[i], "interval", "1");
@@ -193,7 +193,7 @@ static int run_create(struct ctx *c, int n, uint64_t size, uint32_t mode, uint32
 	int fd;
 
 	nth_arm(nth_fd, n);
-	fd = buf_create(dev, size, mode, flags);
+	fd = t_create(dev, size, mode, flags, NULL);
 	if (fd >= 0)
 		c->fd2 = fd;
 	return fd < 0 ? fd : 0;
@@ -244,7 +244,7 @@ static int run_create_named(struct ctx *c, int n)
 /* ---- mmap of an eager buffer: page tables allocated in vm_insert_pages() */
 static int prep_eager_big(struct ctx *c)
 {
-	c->fd = buf_create(dev, 1024 * PAGE, SHMAP_MODE_EAGER, 0);
+	c->fd = t_create(dev, 1024 * PAGE, SHMAP_MODE_EAGER, 0, NULL);
 	return c->fd < 0 ? c->fd : 0;
 }
 
@@ -288,7 +288,7 @@ static int prep_lazy_map(struct ctx *c, size_t pages, uint32_t flags)
 {
 	char *map;
 
-	c->fd = buf_create(dev, pages * PAGE, SHMAP_MODE_LAZY, flags);
+	c->fd = t_create(dev, pages * PAGE, SHMAP_MODE_LAZY, flags, NULL);
 	if (c->fd < 0)
 		return c->fd;
 	map = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
@@ -378,7 +378,7 @@ static int run_fault_at(struct ctx *c, int n, size_t touch)
 		return c->map[touch * PAGE + 1] == 42 ? 0 : -EIO;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 		return 1;
-	diag("fault child: status 0x%x", status);
+	tap_diag("fault child: status 0x%x", status);
 	return -EIO;
 }
 
@@ -395,7 +395,7 @@ static int run_fault_seq(struct ctx *c, int n)
 /* ---- EXPORT_RO and SEAL */
 static int prep_small(struct ctx *c)
 {
-	c->fd = buf_create(dev, 4 * PAGE, SHMAP_MODE_EAGER, 0);
+	c->fd = t_create(dev, 4 * PAGE, SHMAP_MODE_EAGER, 0, NULL);
 	return c->fd < 0 ? c->fd : 0;
 }
 
@@ -404,7 +404,7 @@ static int run_export(struct ctx *c, int n)
 	int fd;
 
 	nth_arm(nth_fd, n);
-	fd = buf_export_ro(c->fd);
+	fd = t_export_ro(c->fd, 0);
 	if (fd >= 0)
 		c->fd2 = fd;
 	return fd < 0 ? fd : 0;
@@ -413,7 +413,9 @@ static int run_export(struct ctx *c, int n)
 static int run_seal(struct ctx *c, int n)
 {
 	nth_arm(nth_fd, n);
-	return buf_seal(c->fd, SHMAP_SEAL_FUTURE_WRITE | SHMAP_SEAL_SEAL);
+	int ret = t_seal(c->fd, SHMAP_SEAL_FUTURE_WRITE | SHMAP_SEAL_SEAL);
+
+	return ret < 0 ? ret : 0;
 }
 
 static int run_info(struct ctx *c, int n)
@@ -421,7 +423,7 @@ static int run_info(struct ctx *c, int n)
 	struct shmap_info info;
 
 	nth_arm(nth_fd, n);
-	return buf_info(c->fd, &info);
+	return t_info(c->fd, &info);
 }
 
 static int run_open_dev(struct ctx *c, int n)
@@ -429,7 +431,7 @@ static int run_open_dev(struct ctx *c, int n)
 	int fd;
 
 	nth_arm(nth_fd, n);
-	fd = open_dev();
+	fd = open(T_DEV, O_RDWR | O_CLOEXEC);
 	if (fd >= 0)
 		c->fd2 = fd;
 	return fd < 0 ? -errno : 0;
@@ -460,7 +462,7 @@ static const struct op ops[] = {
 /* The module still works: create, map, touch, export, close. */
 static int sanity(void)
 {
-	int fd = buf_create(dev, 3 * PAGE, SHMAP_MODE_LAZY, 0);
+	int fd = t_create(dev, 3 * PAGE, SHMAP_MODE_LAZY, 0, NULL);
 	int ro, ret = 0;
 	char *p;
 
@@ -474,7 +476,7 @@ static int sanity(void)
 	}
 	p[0] = 1;
 	p[2 * PAGE] = 2;
-	ro = buf_export_ro(fd);
+	ro = t_export_ro(fd, 0);
 	if (ro < 0)
 		ret = ro;
 	else
@@ -499,7 +501,7 @@ static int sweep(const struct op *o)
 		if (o->prepare) {
 			ret = o->prepare(&c);
 			if (ret) {
-				diag("%s: prepare failed: %s", o->name, strerror(-ret));
+				tap_diag("%s: prepare failed: %s", o->name, strerror(-ret));
 				ctx_cleanup(&c);
 				bad++;
 				break;
@@ -519,24 +521,24 @@ static int sweep(const struct op *o)
 		ctx_cleanup(&c);
 
 		if (verbose)
-			diag("%s: fail-nth=%d: %s%s", o->name, n, ret ? strerror(-ret) : "success",
+			tap_diag("%s: fail-nth=%d: %s%s", o->name, n, ret ? strerror(-ret) : "success",
 			     left ? " (nothing failed)" : "");
 		if (ret && (left || ret != -o->ok_err)) {
-			diag("%s: fail-nth=%d: unexpected %s%s", o->name, n, strerror(-ret),
+			tap_diag("%s: fail-nth=%d: unexpected %s%s", o->name, n, strerror(-ret),
 			     left ? " (nothing was failed)" : "");
 			bad++;
 		} else if (ret) {
 			errs++;
 		}
 		if (!counters_settle(baseline, &got)) {
-			diag("%s: fail-nth=%d: counters %s, baseline %s", o->name, n,
+			tap_diag("%s: fail-nth=%d: counters %s, baseline %s", o->name, n,
 			     counters_str(got, s1, sizeof(s1)), counters_str(baseline, s2, sizeof(s2)));
 			bad++;
 			baseline = got; /* report each leak once */
 		}
 		ret = sanity();
 		if (ret) {
-			diag("%s: fail-nth=%d: module unusable afterwards: %s", o->name, n,
+			tap_diag("%s: fail-nth=%d: module unusable afterwards: %s", o->name, n,
 			     strerror(-ret));
 			bad++;
 		}
@@ -545,10 +547,10 @@ static int sweep(const struct op *o)
 		points++;
 	}
 	if (n > MAX_NTH) {
-		diag("%s: still failing at fail-nth=%d", o->name, MAX_NTH);
+		tap_diag("%s: still failing at fail-nth=%d", o->name, MAX_NTH);
 		bad++;
 	}
-	tap(!bad, "faultinj: %s: %d allocation points, %d gave the documented error, %d absorbed",
+	tap_report(!bad, NULL, "%s: %d allocation points, %d gave the documented error, %d absorbed",
 	    o->name, points, errs, points - errs);
 	return bad;
 }
@@ -564,35 +566,35 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "-V"))
 			kverbose = "2";
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_report_start("faultinj");
 	if (access(DBGFS "fail_page_alloc/require-start", W_OK) ||
 	    access(DBGFS "failslab/require-start", W_OK) ||
 	    access("/proc/thread-self/fail-nth", W_OK)) {
-		printf("1..0 # SKIP no fault injection (debugfs fail_page_alloc, failslab with "
-		       "stacktrace filter, fail-nth)\n");
+		tap_skip_all("no fault injection (debugfs fail_page_alloc, failslab with "
+			     "stacktrace filter, fail-nth)");
 		return 0;
 	}
-	dev = open_dev();
+	dev = open(T_DEV, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
-		tap(0, "faultinj: open /dev/shmap: %s", strerror(errno));
-		return tap_done();
+		tap_report(0, NULL, "open /dev/shmap: %s", strerror(errno));
+		return tap_report_end();
 	}
 	if (setup_injection()) {
-		tap(0, "faultinj: set up failslab/fail_page_alloc");
-		return tap_done();
+		tap_report(0, NULL, "set up failslab/fail_page_alloc");
+		return tap_report_end();
 	}
 	nth_fd = nth_open();
 	if (nth_fd < 0) {
-		tap(0, "faultinj: open /proc/thread-self/fail-nth: %s", strerror(errno));
-		return tap_done();
+		tap_report(0, NULL, "open /proc/thread-self/fail-nth: %s", strerror(errno));
+		return tap_report_end();
 	}
 	baseline = counters_now();
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		sweep(&ops[i]);
 	teardown_injection();
 	ret = sanity();
-	tap(!ret, "faultinj: module usable after the sweeps%s%s", ret ? ": " : "",
+	tap_report(!ret, NULL, "module usable after the sweeps%s%s", ret ? ": " : "",
 	    ret ? strerror(-ret) : "");
 	close(dev);
-	return tap_done();
+	return tap_report_end();
 }

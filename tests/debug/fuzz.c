@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		seed = strtoull(argv[optind], NULL, 0);
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_report_start("fuzz");
 	printf("# seed %llu (replay: %s -n %lu %llu), %zu-bit\n", (unsigned long long)seed, argv[0],
 	       calls, (unsigned long long)seed, sizeof(void *) * 8);
 	rs = seed | 1;
@@ -171,10 +171,10 @@ int main(int argc, char **argv)
 	unmapped = page2 + 2 * PAGE;
 	munmap(page2 + PAGE, 2 * PAGE);
 
-	dev = open_dev();
+	dev = open(T_DEV, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
-		tap(0, "fuzz: open /dev/shmap: %s", strerror(errno));
-		return tap_done();
+		tap_report(0, NULL, "open /dev/shmap: %s", strerror(errno));
+		return tap_report_end();
 	}
 	memset(&v, 0, sizeof(v));
 	if (ioctl(dev, SHMAP_IOC_VERSION, &v) == 0)
@@ -182,12 +182,12 @@ int main(int argc, char **argv)
 	base = counters_now();
 	/* Targets: the device, an eager and a lazy buffer, a read-only export. */
 	fds[0] = dev;
-	fds[1] = buf_create(dev, 4 * PAGE, SHMAP_MODE_EAGER, 0);
-	fds[2] = buf_create(dev, 64 * PAGE, SHMAP_MODE_LAZY, 0);
-	fds[3] = fds[1] >= 0 ? buf_export_ro(fds[1]) : -1;
+	fds[1] = t_create(dev, 4 * PAGE, SHMAP_MODE_EAGER, 0, NULL);
+	fds[2] = t_create(dev, 64 * PAGE, SHMAP_MODE_LAZY, 0, NULL);
+	fds[3] = fds[1] >= 0 ? t_export_ro(fds[1], 0) : -1;
 	if (fds[1] < 0 || fds[2] < 0 || fds[3] < 0) {
-		tap(0, "fuzz: set up buffers");
-		return tap_done();
+		tap_report(0, NULL, "set up buffers");
+		return tap_report_end();
 	}
 
 	for (i = 0; i < calls; i++) {
@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 		} else if (ret != -1 || (_IOC_TYPE(cmd) == SHMAP_IOC_MAGIC && !errno_ok(e))) {
 			/* Other types may reach the VFS's generic ioctls: any errno is theirs. */
 			if (bad++ < 10)
-				diag("call %lu: ioctl(fd %d, %#lx, %#lx) = %ld, errno %d (%s)", i, fd, cmd,
+				tap_diag("call %lu: ioctl(fd %d, %#lx, %#lx) = %ld, errno %d (%s)", i, fd, cmd,
 				     (unsigned long)arg, ret, e, strerror(e));
 		}
 		if (ret == -1 && e >= 0 && e < 160)
@@ -241,23 +241,24 @@ int main(int argc, char **argv)
 	}
 	for (e = 0; e < 160; e++)
 		if (hist[e])
-			diag("errno %-3d %-10s %lu", e, strerror(e), hist[e]);
-	diag("%lu calls, %lu succeeded, %lu new fds", calls, ok, created);
-	tap(bad == 0, "fuzz: %lu ioctls, every one 0 or a documented errno (%lu others)", calls, bad);
+			tap_diag("errno %-3d %-10s %lu", e, strerror(e), hist[e]);
+	tap_diag("%lu calls, %lu succeeded, %lu new fds", calls, ok, created);
+	tap_report(bad == 0, NULL, "%lu ioctls, every one 0 or a documented errno (%lu others)",
+		   calls, bad);
 
 	close(fds[1]);
 	close(fds[2]);
 	close(fds[3]);
 	close(dev);
 	c = counters_settle(base, &got);
-	tap(c, "fuzz: counters back to %s%s%s", counters_str(base, s1, sizeof(s1)),
+	tap_report(c, NULL, "counters back to %s%s%s", counters_str(base, s1, sizeof(s1)),
 	    c ? "" : ", got ", c ? "" : counters_str(got, s2, sizeof(s2)));
-	dev = open_dev();
-	e = dev >= 0 ? buf_create(dev, PAGE, SHMAP_MODE_EAGER, 0) : -errno;
-	tap(e >= 0, "fuzz: module usable afterwards");
+	dev = open(T_DEV, O_RDWR | O_CLOEXEC);
+	e = dev >= 0 ? t_create(dev, PAGE, SHMAP_MODE_EAGER, 0, NULL) : -errno;
+	tap_report(e >= 0, NULL, "module usable afterwards");
 	if (e >= 0)
 		close(e);
 	if (dev >= 0)
 		close(dev);
-	return tap_done();
+	return tap_report_end();
 }

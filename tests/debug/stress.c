@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -274,7 +275,7 @@ static void op_kill(uint64_t *r, int eager)
 	pid_t pid;
 	char *p;
 
-	fd = eager ? -1 : buf_create(dev, pages * PAGE, SHMAP_MODE_LAZY, 0);
+	fd = eager ? -1 : t_create(dev, pages * PAGE, SHMAP_MODE_LAZY, 0, NULL);
 	if (!eager && fd < 0) {
 		err("create lazy: %s", strerror(-fd));
 		return;
@@ -284,7 +285,7 @@ static void op_kill(uint64_t *r, int eager)
 		err("fork: %s", strerror(errno));
 	} else if (!pid) {
 		if (eager) {
-			fd = buf_create(dev, pages * PAGE, SHMAP_MODE_EAGER, 0);
+			fd = t_create(dev, pages * PAGE, SHMAP_MODE_EAGER, 0, NULL);
 			if (fd < 0)
 				_exit(1);
 		}
@@ -307,7 +308,7 @@ static void op_kill(uint64_t *r, int eager)
 	if (fd >= 0) {
 		struct shmap_info info;
 
-		if (buf_info(fd, &info) || info.resident_pages > pages || info.size != pages * PAGE)
+		if (t_info(fd, &info) || info.resident_pages > pages || info.size != pages * PAGE)
 			err("info after kill: resident %llu size %llu",
 			    (unsigned long long)info.resident_pages, (unsigned long long)info.size);
 		close(fd);
@@ -320,7 +321,7 @@ static void op_export(uint64_t *r)
 	struct pool *pl = &pool[b];
 	char *p;
 
-	ro = buf_export_ro(pl->fd);
+	ro = t_export_ro(pl->fd, 0);
 	if (ro < 0) {
 		err("export_ro: %s", strerror(-ro));
 		return;
@@ -345,7 +346,8 @@ static void op_export(uint64_t *r)
 static void op_seal(uint64_t *r)
 {
 	size_t pages = 1 + rnd_below(r, 8);
-	int fd = buf_create(dev, pages * PAGE, rnd_below(r, 2) ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER, 0);
+	int fd = t_create(dev, pages * PAGE, rnd_below(r, 2) ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER, 0,
+			  NULL);
 	char *w, *q;
 	int ret;
 
@@ -360,8 +362,8 @@ static void op_seal(uint64_t *r)
 		return;
 	}
 	w[0] = 1;
-	ret = buf_seal(fd, SHMAP_SEAL_FUTURE_WRITE);
-	if (ret)
+	ret = t_seal(fd, SHMAP_SEAL_FUTURE_WRITE);
+	if (ret < 0)
 		err("seal: %s", strerror(-ret));
 	w[pages * PAGE - 1] = 2; /* existing writable mappings keep working */
 	q = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -386,7 +388,8 @@ static void op_seal(uint64_t *r)
 static void op_close_mapped(uint64_t *r)
 {
 	size_t pages = 1 + rnd_below(r, 16), i;
-	int fd = buf_create(dev, pages * PAGE, rnd_below(r, 2) ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER, 0);
+	int fd = t_create(dev, pages * PAGE, rnd_below(r, 2) ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER, 0,
+			  NULL);
 	char *p;
 
 	if (fd < 0) {
@@ -414,7 +417,7 @@ static void op_info(uint64_t *r)
 {
 	int b = (int)rnd_below(r, NPOOL);
 	struct shmap_info info;
-	int ret = buf_info(pool[b].fd, &info);
+	int ret = t_info(pool[b].fd, &info);
 
 	if (ret)
 		err("info: %s", strerror(-ret));
@@ -431,9 +434,9 @@ static void op_churn(uint64_t *r)
 	for (i = 0; i < n; i++) {
 		uint32_t mode = 1 + (uint32_t)rnd_below(r, 2);
 
-		fds[i] = buf_create(dev, (1 + rnd_below(r, 64)) * PAGE, mode,
+		fds[i] = t_create(dev, (1 + rnd_below(r, 64)) * PAGE, mode,
 				    mode == SHMAP_MODE_LAZY && rnd_below(r, 2) ?
-					    SHMAP_CREATE_NORESERVE : 0);
+					    SHMAP_CREATE_NORESERVE : 0, NULL);
 		if (fds[i] < 0)
 			err("create: %s", strerror(-fds[i]));
 	}
@@ -510,26 +513,26 @@ int main(int argc, char **argv)
 	}
 	if (nprocs < 1 || nprocs > 64 || nthreads < 1 || nthreads > 64)
 		return 2;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	tap_report_start("stress");
 	printf("# seed %llu: %d processes x %d threads x %d iterations, at most %d s\n",
 	       (unsigned long long)seed, nprocs, nthreads, iters, seconds);
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		return 2;
-	dev = open_dev();
+	dev = open(T_DEV, O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
-		tap(0, "stress: open /dev/shmap: %s", strerror(errno));
-		return tap_done();
+		tap_report(0, NULL, "open /dev/shmap: %s", strerror(errno));
+		return tap_report_end();
 	}
 	base = counters_now();
 	for (i = 0; i < NPOOL; i++) {
 		pool[i].pages = 8 + 8 * i;
 		pool[i].mode = i % 2 ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER;
-		pool[i].fd = buf_create(dev, pool[i].pages * PAGE, pool[i].mode,
-					i == 5 ? SHMAP_CREATE_NORESERVE : 0);
+		pool[i].fd = t_create(dev, pool[i].pages * PAGE, pool[i].mode,
+					i == 5 ? SHMAP_CREATE_NORESERVE : 0, NULL);
 		if (pool[i].fd < 0) {
-			tap(0, "stress: create pool buffer %d: %s", i, strerror(-pool[i].fd));
-			return tap_done();
+			tap_report(0, NULL, "create pool buffer %d: %s", i, strerror(-pool[i].fd));
+			return tap_report_end();
 		}
 	}
 	t0 = now();
@@ -537,8 +540,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < nprocs; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0) {
-			tap(0, "stress: fork: %s", strerror(errno));
-			return tap_done();
+			tap_report(0, NULL, "fork: %s", strerror(errno));
+			return tap_report_end();
 		}
 		if (!pids[i])
 			_exit(process(i));
@@ -551,16 +554,16 @@ int main(int argc, char **argv)
 		close(pool[i].fd);
 	close(dev);
 	for (i = 0; i < NOPS; i++) {
-		diag("%-20s %ld", op_names[i], atomic_load(&sh->ops[i]));
+		tap_diag("%-20s %ld", op_names[i], atomic_load(&sh->ops[i]));
 		total += atomic_load(&sh->ops[i]);
 	}
-	diag("%ld operations in %.1f s, %ld children killed", total, now() - t0,
+	tap_diag("%ld operations in %.1f s, %ld children killed", total, now() - t0,
 	     atomic_load(&sh->kills));
-	tap(!bad, "stress: %d worker processes exited cleanly", nprocs);
-	tap(atomic_load(&sh->errors) == 0, "stress: %ld operations, %ld errors", total,
+	tap_report(!bad, NULL, "%d worker processes exited cleanly", nprocs);
+	tap_report(atomic_load(&sh->errors) == 0, NULL, "%ld operations, %ld errors", total,
 	    atomic_load(&sh->errors));
 	i = counters_settle(base, &got);
-	tap(i, "stress: counters back to %s%s%s", counters_str(base, s1, sizeof(s1)),
+	tap_report(i, NULL, "counters back to %s%s%s", counters_str(base, s1, sizeof(s1)),
 	    i ? "" : ", got ", i ? "" : counters_str(got, s2, sizeof(s2)));
-	return tap_done();
+	return tap_report_end();
 }

@@ -46,13 +46,7 @@ debdir=$(cd "$1" && pwd)
 mkdir -p "$2"
 moddir=$(cd "$2" && pwd)
 shift 2
-if [ $# -gt 0 ]; then
-	kernels=("$@")
-else
-	read -r -a kernels <<<"$(default_kernels)"
-fi
-[ ${#kernels[@]} -gt 0 ] || die "no kernel versions given and no linux-headers installed"
-select_chroot "$chroot_opt" "${kernels[@]}"
+use_kernels "$chroot_opt" "$@"
 
 # The newest build of each package in DEBDIR.
 pick_deb() {

@@ -31,13 +31,7 @@ if [ "${1:-}" = --chroot ]; then
 	chroot_opt=$2
 	shift 2
 fi
-if [ $# -gt 0 ]; then
-	kernels=("$@")
-else
-	read -r -a kernels <<<"$(default_kernels)"
-fi
-[ ${#kernels[@]} -gt 0 ] || die "no kernel versions given and no linux-headers installed"
-select_chroot "$chroot_opt" "${kernels[@]}"
+use_kernels "$chroot_opt" "$@"
 
 top=$(git -C "$here" rev-parse --show-toplevel)
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")

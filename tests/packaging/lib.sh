@@ -363,6 +363,20 @@ kernel_chroot() {
 	fi
 }
 
+# use_kernels CHROOT [KVER...]: the global array kernels gets the KVERs (default:
+# default_kernels), then select_chroot CHROOT with them.
+use_kernels() {
+	local opt=$1
+	shift
+	if [ $# -gt 0 ]; then
+		kernels=("$@")
+	else
+		read -r -a kernels <<<"$(default_kernels)"
+	fi
+	[ ${#kernels[@]} -gt 0 ] || die "no kernel versions given and no linux-headers installed"
+	select_chroot "$opt" "${kernels[@]}"
+}
+
 # select_chroot NAME KVER...: work in chroot NAME (bookworm, sid; empty:
 # the one of the KVERs); every KVER must be one of its kernels.
 select_chroot() {
