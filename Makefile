@@ -26,7 +26,7 @@ lib:
 
 tests: lib
 	$(MAKE) -C tests BUILD=$(BUILD)
-	$(MAKE) -C tests/debug BUILD=$(BUILD)
+	$(MAKE) -C tests/torture BUILD=$(BUILD)
 
 # User space (libshmap, shmap.h, shmap.pc, shmapctl, man pages); honours DESTDIR, PREFIX,
 # LIBDIR, INCLUDEDIR, BINDIR and MANDIR. The module installs through DKMS (see README.md).

@@ -184,7 +184,7 @@ kernel_signs_modules() {
 	grep -q '^CONFIG_MODULE_SIG=y' "$ROOT/lib/modules/$1/build/.config"
 }
 
-# The debug kernel (tests/debug/kernel.sh) has no headers package: its build
+# The debug kernel (tests/debug-kernel/kernel.sh) has no headers package: its build
 # tree, made with the same gcc-12 as bookworm's, stands in for one. The copy
 # is marked with the kernel's cache key and replaced when the kernel changes.
 is_debug_kver() {
@@ -193,7 +193,7 @@ is_debug_kver() {
 
 _chroot_add_debug_tree() {
 	local k=$1 dir key dst=$CHROOT_BASE/lib/modules/$1
-	dir=$("$PKG_DIR/../debug/kernel.sh" dir) || die "debug kernel $k is not built"
+	dir=$("$PKG_DIR/../debug-kernel/kernel.sh" dir) || die "debug kernel $k is not built"
 	key=${dir##*/debug-}
 	[ "$(cat "$dst/build/.shmap-debug-key" 2>/dev/null)" = "$key" ] && return 0
 	rm -rf "$dst/build"

@@ -95,7 +95,7 @@ pipeline() {
 		return 1
 	fi
 	s=$SECONDS
-	# Every guest runs tests/debug/suite.sh: the regular suite, then fault injection (where the
+	# Every guest runs tests/torture/suite.sh: the regular suite, then fault injection (where the
 	# kernel has it), stress, ioctl fuzzing and kmemleak (where the kernel has it). The debug
 	# kernel turns kmemleak and page-allocation debugging on and needs more memory and time.
 	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-300}
@@ -104,7 +104,7 @@ pipeline() {
 		timeout=${SHMAP_DEBUG_TIMEOUT:-900}
 	fi
 	SHMAP_APPEND=$append SHMAP_MEM=$mem SHMAP_TIMEOUT=$timeout \
-		"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/debug/suite.sh \
+		"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/torture/suite.sh \
 		>"$d/boot.log" 2>&1 || rc=$?
 	echo "$((SECONDS - s))" >"$d/seconds"
 	return "$rc"

@@ -21,7 +21,7 @@ HOST_PKGS=(
 	dpkg-dev lintian
 	# make lint: sparse, checkpatch (perl), the user-space analyzers, shellcheck
 	sparse perl cppcheck clang-format clang-tidy shellcheck
-	# the debug kernel (tests/debug/kernel.sh)
+	# the debug kernel (tests/debug-kernel/kernel.sh)
 	bison flex bc dwarves libelf-dev libssl-dev
 	# make bench: the plots
 	gnuplot-nox

@@ -4,7 +4,7 @@
 #   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS, else
 #                                 "6.1 6.12 7.2 7.3"); SPEC is a series (6.1, 7.3) or an exact
 #                                 version (6.12.117+deb12-amd64); 7.x resolves in the sid chroot;
-#                                 "debug" builds the debug kernel (tests/debug/kernel.sh)
+#                                 "debug" builds the debug kernel (tests/debug-kernel/kernel.sh)
 #   kernels.sh prepare VER        install the headers (7.x: in the sid chroot), fetch + unpack the
 #                                 image into the cache and extract an ELF vmlinux; prints the
 #                                 cache directory
@@ -35,7 +35,7 @@ cmd_resolve() {
 	if ((${#bookworm[@]})); then resolve_bookworm "${bookworm[@]}"; fi
 	if ((${#sid[@]})); then "$RUNNER_DIR/sid-chroot.sh" resolve "${sid[@]}"; fi
 	# Builds the debug kernel once (cached by source version, config and compiler).
-	if ((debug)); then "$REPO/tests/debug/kernel.sh" build; fi
+	if ((debug)); then "$REPO/tests/debug-kernel/kernel.sh" build; fi
 }
 
 resolve_bookworm() {
@@ -76,7 +76,7 @@ resolve_bookworm() {
 cmd_prepare() {
 	local ver=$1 dir tmp deb
 	if is_debug_kernel "$ver"; then
-		# tests/debug/kernel.sh built it and linked it into the cache and /lib/modules.
+		# tests/debug-kernel/kernel.sh built it and linked it into the cache and /lib/modules.
 		[[ -e $(kernel_dir "$ver")/vmlinux ]] || die "debug kernel $ver not built"
 		kernel_dir "$ver"
 		return 0

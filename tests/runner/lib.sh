@@ -66,7 +66,7 @@ kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 # later: sid, experimental) need sid's compiler: their headers live in a debootstrapped sid
 # chroot (sid-chroot.sh) and the module is built there.
 # "debug" is a kernel built from Debian's linux-source-6.12 with KASAN, lockdep, kmemleak and
-# fault injection (tests/debug/kernel.sh); its version ends in -shmap-debug.
+# fault injection (tests/debug-kernel/kernel.sh); its version ends in -shmap-debug.
 export DEFAULT_KERNELS="6.1 6.12 7.2 7.3 debug"
 is_sid_kernel() { [[ $1 =~ ^([7-9]|[1-9][0-9]+)\. && $1 != *-shmap-debug ]]; }
 is_debug_kernel() { [[ $1 = debug || $1 = *-shmap-debug ]]; }

@@ -24,7 +24,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-#include "dbg.h"
+#include "torture.h"
 
 #define DBGFS "/sys/kernel/debug/"
 #define MAX_NTH 5000

@@ -7,7 +7,7 @@
 #   kernel.sh dir       print the cache directory (builds first if needed)
 #   kernel.sh key       print the cache key only (no build)
 #
-# allnoconfig + KCONFIG_ALLCONFIG=tests/debug/debug.config + olddefconfig; every fragment line is
+# allnoconfig + KCONFIG_ALLCONFIG=tests/debug-kernel/debug.config + olddefconfig; every fragment line is
 # checked in the resulting .config. Cache: $SHMAP_CACHE/debug-KEY (KEY: source package version,
 # fragment, gcc version, recipe revision), holding
 #   vmlinux                         ELF image, booted by QEMU through PVH

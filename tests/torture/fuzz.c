@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "dbg.h"
+#include "torture.h"
 
 #define ARGBUF 256
 

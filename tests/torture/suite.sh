@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# The debug-kernel suite, run in the test guest (busybox sh) as /tests/debug/suite.sh
-# (boot.sh VER CPIO DIR /tests/debug/suite.sh). Works on any kernel: what a kernel lacks
+# The debug-kernel suite, run in the test guest (busybox sh) as /tests/torture/suite.sh
+# (boot.sh VER CPIO DIR /tests/torture/suite.sh). Works on any kernel: what a kernel lacks
 # (kmemleak, fault injection) is reported as a TAP skip.
 #
 #  1. the regular suite (/tests/suite.sh), unless shmap_regular=0 on the kernel command line
@@ -20,11 +20,11 @@
 # Prints TAP; exits non-zero if anything failed.
 
 T=${SHMAP_TESTS:-/tests}
-D=$T/debug
+D=$T/torture
 KL=/sys/kernel/debug/kmemleak
 STATS=/sys/class/misc/shmap/stats
 
-TAP_PREFIX=debug
+TAP_PREFIX=torture
 # shellcheck source=tests/tap.sh
 . "$T/tap.sh"
 # shellcheck source=tests/klog.sh

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the debug-kernel programs (faultinj, stress, fuzz) share beyond the
+ * What the torture programs (faultinj, stress, fuzz) share beyond the
  * test library (tap.c for the TAP lines, tshmap.c for the ioctls): the
  * module's counters and a seedable random generator.
  */
-#ifndef SHMAP_DEBUG_DBG_H
-#define SHMAP_DEBUG_DBG_H
+#ifndef SHMAP_TESTS_TORTURE_H
+#define SHMAP_TESTS_TORTURE_H
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,4 +86,4 @@ static inline uint64_t rnd_below(uint64_t *s, uint64_t n)
 	return n ? rnd_next(s) % n : 0;
 }
 
-#endif /* SHMAP_DEBUG_DBG_H */
+#endif /* SHMAP_TESTS_TORTURE_H */

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "dbg.h"
+#include "torture.h"
 
 #define NPOOL 6
 #define MAX_ERRS 20
