@@ -34,6 +34,12 @@ append+=" sysctl.kernel.hung_task_timeout_secs=30 sysctl.kernel.panic_on_rcu_sta
 # died twice of it ("Oops: int3" at sched_clock_cpu+0x9, before any test). TCG's TSC is one
 # virtual clock for all vCPUs, so it is reliable; the flag only turns the TSC watchdog off.
 append+=" tsc=reliable"
+# maxcpus=1: the kernel boots on one vCPU and the guest's init brings the others up before the
+# tests. A boot flips many static keys, and under multi-threaded TCG a live patch of code that
+# the other vCPU is running can kill the guest ("Oops: int3" at a patched site: 7.3 at
+# sched_clock_cpu+0x9, 6.12 at key_set_index_key+0x9a, both around 2.1 s, in initcalls and the
+# scheduler, never in a test). On one vCPU nothing runs the code being patched.
+append+=" maxcpus=1"
 append+=" cryptomgr.notests init_on_alloc=0 shmap_run=$run ${SHMAP_APPEND:-}"
 
 tap_serial=file:$tap
