@@ -59,14 +59,7 @@ for p in shmap-dkms libshmap1 libshmap-dev shmap-utils; do
 	debs+=("$d")
 done
 
-# From enter_private_mount_namespace; also removed by the supervisor.
-work=$SHMAP_PKG_WORK
-cleanup() {
-	overlay_umount "$work"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_work_dir
 
 # --- the chroot --------------------------------------------------------------
 

@@ -41,14 +41,7 @@ if [ -z "$name" ] || [ -z "$version" ]; then
 fi
 mv=(-m "$name" -v "$version")
 
-# From enter_private_mount_namespace; also removed by the supervisor.
-work=$SHMAP_PKG_WORK
-cleanup() {
-	overlay_umount "$work"
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+use_work_dir
 
 start=$(now)
 chroot_ensure "${kernels[@]}"

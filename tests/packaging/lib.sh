@@ -363,6 +363,14 @@ kernel_chroot() {
 	fi
 }
 
+# use_work_dir: work is the directory enter_private_mount_namespace made (the supervisor
+# removes it too); the overlay mounted there is unmounted and it is deleted at exit.
+use_work_dir() {
+	work=$SHMAP_PKG_WORK
+	trap 'overlay_umount "$work"; rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
+}
+
 # use_kernels CHROOT [KVER...]: the global array kernels gets the KVERs (default:
 # default_kernels), then select_chroot CHROOT with them.
 use_kernels() {
