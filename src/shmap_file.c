@@ -10,8 +10,9 @@
  *
  * A buffer is a memory-only regular file, as a memfd or memfd_secret() is:
  * S_IFREG with st_size the buffer size (so that "map the whole file" code
- * works), fsync() succeeds and does nothing, the size never changes, and
- * nothing on the filesystem is executable (see shmap_buf_mmap()).
+ * works), fsync() succeeds and does nothing, the size never changes (but
+ * ftruncate() to it succeeds), and nothing on the filesystem is executable
+ * (see shmap_buf_mmap()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -88,15 +89,22 @@ static const struct address_space_operations shmap_aops = {
 };
 
 /*
- * Buffers never change size: ftruncate() and truncate() fail with EINVAL,
- * as they did before buffers were regular files. Other attributes (mode,
- * owner, times) are the inode's own, as on any file.
+ * Buffers never change size: ftruncate() and truncate() to another size
+ * fail with EINVAL, as they did before buffers were regular files. To the
+ * size the buffer has they succeed and change nothing but the times, as on
+ * a memfd: code written for shm_open() or memfd_create() sizes the file
+ * before mapping it. ATTR_SIZE is dropped before simple_setattr(), which
+ * would otherwise truncate the page cache and unmap the buffer. Other
+ * attributes (mode, owner, times) are the inode's own, as on any file.
  */
 static int shmap_setattr(struct shmap_idmap *idmap, struct dentry *dentry,
 			 struct iattr *attr)
 {
-	if (attr->ia_valid & ATTR_SIZE)
-		return -EINVAL;
+	if (attr->ia_valid & ATTR_SIZE) {
+		if (attr->ia_size != i_size_read(d_inode(dentry)))
+			return -EINVAL;
+		attr->ia_valid &= ~ATTR_SIZE;
+	}
 	return simple_setattr(idmap, dentry, attr);
 }
 
