@@ -14,11 +14,13 @@
 #define SHMAP_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <uapi/linux/shmap.h>
 
@@ -33,13 +35,28 @@
 /* The largest fault window (module parameter fault_window), in pages. */
 #define SHMAP_WINDOW_MAX 512U
 
+/*
+ * The page index is in chunks: arrays of SHMAP_CHUNK_PAGES page pointers,
+ * one page each (64-bit), as many pages as one page table maps (512 on
+ * x86-64). A fault window (at most that, aligned) never crosses a chunk,
+ * and a piece of a chunk is what vm_insert_pages() takes.
+ */
+#define SHMAP_CHUNK_SHIFT (PAGE_SHIFT - 3)
+#define SHMAP_CHUNK_PAGES BIT(SHMAP_CHUNK_SHIFT)
+#define SHMAP_CHUNK_MASK  (SHMAP_CHUNK_PAGES - 1)
+
 /**
  * struct shmap_buf - a shared buffer
  * @ref: one reference per open file (fd) and per vma piece, plus the
  *	creator's while it sets the buffer up
  * @inode: the buffer's own inode; pages point at its address_space
- * @pages: @npages entries; NULL where a lazy buffer has no page yet.
- *	Entries go from NULL to a page once (cmpxchg) and stay until release.
+ * @chunks: the page index: chunk N holds the pages at offsets N *
+ *	SHMAP_CHUNK_PAGES on. A chunk exists once a page in its range was
+ *	allocated, so the index grows with what is resident, not with
+ *	@npages; chunks and the xarray's nodes are charged to the memory
+ *	cgroup of the task that allocated the page. Chunks and their entries
+ *	go from NULL to a pointer once (cmpxchg: the first publisher wins)
+ *	and stay until release.
  * @npages: size in pages
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
  * @flags: SHMAP_CREATE_NORESERVE or 0
@@ -56,7 +73,7 @@
 struct shmap_buf {
 	struct kref ref;
 	struct inode *inode;
-	struct page **pages;
+	struct xarray chunks;
 	unsigned long npages;
 	u32 mode;
 	u32 flags;
@@ -69,15 +86,36 @@ struct shmap_buf {
 	char name[SHMAP_NAME_MAX];
 };
 
-/* The page at @pgoff of @buf, NULL if none was published there yet. */
-static inline struct page *shmap_buf_peek(struct shmap_buf *buf,
-					  unsigned long pgoff)
+/*
+ * The chunk of the page index that holds @pgoff, NULL if no page in its
+ * range was published yet. Entry @pgoff & SHMAP_CHUNK_MASK is the page.
+ * A chunk is zeroed before the xarray store that publishes it
+ * (rcu_assign_pointer()); the load pairs with it.
+ */
+static inline struct page **shmap_buf_chunk(struct shmap_buf *buf,
+					    unsigned long pgoff)
+{
+	return xa_load(&buf->chunks, pgoff >> SHMAP_CHUNK_SHIFT);
+}
+
+/* The entry of @chunk for @pgoff: its page, or NULL. */
+static inline struct page *shmap_chunk_peek(struct page **chunk,
+					    unsigned long pgoff)
 {
 	/*
 	 * A page is initialised before the cmpxchg() that publishes it (a
 	 * full barrier); this acquire pairs with it.
 	 */
-	return smp_load_acquire(&buf->pages[pgoff]);
+	return smp_load_acquire(&chunk[pgoff & SHMAP_CHUNK_MASK]);
+}
+
+/* The page at @pgoff of @buf, NULL if none was published there yet. */
+static inline struct page *shmap_buf_peek(struct shmap_buf *buf,
+					  unsigned long pgoff)
+{
+	struct page **chunk = shmap_buf_chunk(buf, pgoff);
+
+	return chunk ? shmap_chunk_peek(chunk, pgoff) : NULL;
 }
 
 /**
@@ -107,8 +145,9 @@ unsigned long shmap_fault_window(void);
 /* shmap_buf.c */
 struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 				   const char *name);
-int shmap_buf_fill_window(struct shmap_buf *buf, unsigned long first,
-			  unsigned long nr, unsigned long pgoff, bool ahead);
+struct page **shmap_buf_fill_window(struct shmap_buf *buf, struct page **chunk,
+				    unsigned long first, unsigned long nr,
+				    unsigned long pgoff, bool ahead);
 void shmap_buf_get(struct shmap_buf *buf);
 void shmap_buf_put(struct shmap_buf *buf);
 

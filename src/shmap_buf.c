@@ -2,16 +2,24 @@
 /*
  * shmap_buf.c - buffers: their pages, their reservations, their lifetime.
  *
- * Page ownership: buf->pages[] holds one reference on each page, taken at
- * allocation and dropped in shmap_buf_release(). Every PTE that maps a page
- * holds its own reference (vm_insert_page(s) takes it, the zap of the PTE
- * drops it), and so does any get_user_pages() pin; a page is freed when the
- * last of them is gone.
+ * Page ownership: the page index (buf->chunks) holds one reference on each
+ * page, taken at allocation and dropped in shmap_buf_release(). Every PTE
+ * that maps a page holds its own reference (vm_insert_page(s) takes it, the
+ * zap of the PTE drops it), and so does any get_user_pages() pin; a page is
+ * freed when the last of them is gone.
  *
  * Each page points at the buffer's address_space (mapping, index) like a
  * page-cache page: that gives shared futexes a key (get_futex_key()) and
  * keeps rmap consistent. The pointer is cleared before our reference is
  * dropped, as a page must not reach the allocator with a mapping.
+ *
+ * The page index: an xarray of chunks of page pointers (see shmap.h). Its
+ * memory follows what is resident: a 1 TiB lazy buffer costs nothing
+ * before its first touch, one chunk (a page) and a few xarray nodes per
+ * 2 MiB range where pages are, which is what the toucher's page tables
+ * cost for that range anyway. Inside a chunk, lookups and publication are
+ * what they were with one flat array: a load, a cmpxchg, no lock; and a run
+ * of present pages is an array that vm_insert_pages() maps directly.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,6 +33,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait_bit.h>
+#include <linux/xarray.h>
 
 #include "shmap.h"
 
@@ -52,8 +61,18 @@
  */
 #define SHMAP_GFP_BLOCK (SHMAP_GFP_AHEAD & ~__GFP_KSWAPD_RECLAIM)
 
+/*
+ * The page index, allocated with the pages it indexes: the same reclaim and
+ * failure rules (no OOM killer, no warning, the same memory cgroup), from
+ * slab, where highmem has no place (and kcalloc() or the xarray's node
+ * constructor does the zeroing).
+ */
+#define SHMAP_GFP_INDEX(gfp) ((gfp) & ~(__GFP_HIGHMEM | __GFP_ZERO))
+
 /* Eager buffers are allocated in blocks of up to 1 << this many pages. */
 #define SHMAP_BLOCK_ORDER 9
+/* A block never crosses a chunk of the index. */
+static_assert((1UL << SHMAP_BLOCK_ORDER) <= SHMAP_CHUNK_PAGES);
 
 static int shmap_reserve(struct shmap_buf *buf, unsigned long npages)
 {
@@ -75,7 +94,7 @@ static void shmap_unreserve(struct shmap_buf *buf, unsigned long npages)
 }
 
 /*
- * Wakes the touchers waiting in shmap_buf_page() after every publication,
+ * Wakes the touchers waiting in shmap_chunk_page() after every publication,
  * not only the last: the page one of them waits for may be this one.
  */
 static void shmap_inflight_done(struct shmap_buf *buf)
@@ -149,20 +168,51 @@ static struct page *shmap_block_alloc(unsigned int order)
 	return page;
 }
 
-/* Free every page of the array and the accounting that goes with them. */
+/*
+ * The chunk of the index for @pgoff, made now if there is none: allocated
+ * with @gfp's rules, published with xa_cmpxchg() (the first one wins, the
+ * others free theirs). NULL if it cannot be had.
+ */
+static struct page **shmap_chunk_get(struct shmap_buf *buf, unsigned long pgoff,
+				     gfp_t gfp)
+{
+	struct page **chunk = shmap_buf_chunk(buf, pgoff), **old;
+
+	if (chunk)
+		return chunk;
+	chunk = kcalloc(SHMAP_CHUNK_PAGES, sizeof(*chunk),
+			SHMAP_GFP_INDEX(gfp));
+	if (!chunk)
+		return NULL;
+	old = xa_cmpxchg(&buf->chunks, pgoff >> SHMAP_CHUNK_SHIFT, NULL, chunk,
+			 SHMAP_GFP_INDEX(gfp));
+	if (!old)
+		return chunk;
+	kfree(chunk);
+	return xa_is_err(old) ? NULL : old;
+}
+
+/*
+ * Free every page of the index, the index and the accounting that goes
+ * with them. Only the chunks that exist are visited: freeing a huge sparse
+ * buffer costs what is resident, not its size.
+ */
 static void shmap_buf_free_pages(struct shmap_buf *buf)
 {
-	unsigned long i, freed = 0;
+	unsigned long index, i, freed = 0;
+	struct page **chunk;
 
-	for (i = 0; i < buf->npages; i++) {
-		if (!buf->pages[i])
-			continue;
-		shmap_page_free(buf->pages[i]);
-		buf->pages[i] = NULL;
-		freed++;
-		if (!(freed % SHMAP_BATCH))
-			cond_resched();
+	xa_for_each(&buf->chunks, index, chunk) {
+		for (i = 0; i < SHMAP_CHUNK_PAGES; i++) {
+			if (!chunk[i])
+				continue;
+			shmap_page_free(chunk[i]);
+			freed++;
+		}
+		kfree(chunk);
+		cond_resched();
 	}
+	xa_destroy(&buf->chunks);
 	atomic_long_sub(freed, &buf->resident);
 	atomic_long_sub(freed, &shmap_counters.pages_allocated);
 }
@@ -175,6 +225,7 @@ static void shmap_buf_free_pages(struct shmap_buf *buf)
 static int shmap_buf_fill(struct shmap_buf *buf)
 {
 	unsigned long i = 0, j, n;
+	struct page **chunk, **slot;
 	unsigned int order;
 	struct page *page;
 
@@ -185,19 +236,24 @@ static int shmap_buf_fill(struct shmap_buf *buf)
 		order = min_t(unsigned int, SHMAP_BLOCK_ORDER,
 			      ilog2(buf->npages - i));
 		n = 1UL << order;
+		/* A span is aligned on its size: it stays in one chunk. */
+		chunk = shmap_chunk_get(buf, i, SHMAP_GFP);
+		if (!chunk)
+			return -ENOMEM;
+		slot = chunk + (i & SHMAP_CHUNK_MASK);
 		page = order ? shmap_block_alloc(order) : NULL;
 		for (j = 0; j < n; j++) {
 			if (!page) {
-				buf->pages[i + j] = alloc_page(SHMAP_GFP);
-				if (!buf->pages[i + j]) {
+				slot[j] = alloc_page(SHMAP_GFP);
+				if (!slot[j]) {
 					/* What is there is freed with the buffer. */
 					shmap_account(buf, j);
 					return -ENOMEM;
 				}
 			} else {
-				buf->pages[i + j] = page + j;
+				slot[j] = page + j;
 			}
-			shmap_page_init(buf, buf->pages[i + j], i + j);
+			shmap_page_init(buf, slot[j], i + j);
 		}
 		shmap_account(buf, n);
 		i += n;
@@ -246,14 +302,7 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 		goto out_unreserve;
 	}
 
-	buf->pages = kvcalloc(buf->npages, sizeof(*buf->pages),
-			      GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
-				      __GFP_NOWARN);
-	if (!buf->pages) {
-		ret = -ENOMEM;
-		goto out_put_inode;
-	}
-
+	xa_init_flags(&buf->chunks, XA_FLAGS_ACCOUNT);
 	if (mode == SHMAP_MODE_EAGER) {
 		ret = shmap_buf_fill(buf);
 		if (ret)
@@ -265,8 +314,6 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 
 out_free_pages:
 	shmap_buf_free_pages(buf);
-	kvfree(buf->pages);
-out_put_inode:
 	iput(buf->inode);
 out_unreserve:
 	shmap_unreserve(buf, atomic_long_read(&buf->reserved));
@@ -277,35 +324,37 @@ out_free_buf:
 }
 
 /* A toucher waiting for room: its page is there, or nothing is in flight. */
-static bool shmap_wait_over(struct shmap_buf *buf, unsigned long pgoff)
+static bool shmap_wait_over(struct shmap_buf *buf, struct page **chunk,
+			    unsigned long pgoff)
 {
-	return shmap_buf_peek(buf, pgoff) || !atomic_read(&buf->inflight);
+	return shmap_chunk_peek(chunk, pgoff) || !atomic_read(&buf->inflight);
 }
 
 /*
- * The page at @pgoff, allocated with @gfp and published now if it has none
- * yet. Concurrent callers for the same @pgoff all get the same page: the
- * first to publish its page wins, the others free theirs. With @wait, a
- * NORESERVE buffer that finds max_total_mb full waits for the reservations
- * other touchers of the buffer hold: one of them may be publishing this very
- * page, and a touch of a page that exists must not fail.
+ * The page at @pgoff, in @chunk, allocated with @gfp and published now if
+ * it has none yet. Concurrent callers for the same @pgoff all get the same
+ * page: the first to publish its page wins, the others free theirs. With
+ * @wait, a NORESERVE buffer that finds max_total_mb full waits for the
+ * reservations other touchers of the buffer hold: one of them may be
+ * publishing this very page, and a touch of a page that exists must not
+ * fail.
  */
-static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
-				   gfp_t gfp, bool wait)
+static struct page *shmap_chunk_page(struct shmap_buf *buf, struct page **chunk,
+				     unsigned long pgoff, gfp_t gfp, bool wait)
 {
 	struct page *page, *old;
 	int ret;
 
-	page = shmap_buf_peek(buf, pgoff);
+	page = shmap_chunk_peek(chunk, pgoff);
 	if (page)
 		return page;
 
 	ret = shmap_publish_start(buf, 1);
 	if (ret == -ENOSPC && wait) {
 		if (wait_var_event_killable(&buf->inflight,
-					    shmap_wait_over(buf, pgoff)))
+					    shmap_wait_over(buf, chunk, pgoff)))
 			return ERR_PTR(-EINTR);
-		page = shmap_buf_peek(buf, pgoff);
+		page = shmap_chunk_peek(chunk, pgoff);
 		if (page)
 			return page;
 		ret = shmap_publish_start(buf, 1);
@@ -319,7 +368,7 @@ static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
 		return ERR_PTR(-ENOMEM);
 	}
 	shmap_page_init(buf, page, pgoff);
-	old = cmpxchg(&buf->pages[pgoff], NULL, page);
+	old = cmpxchg(&chunk[pgoff & SHMAP_CHUNK_MASK], NULL, page);
 	if (old) {
 		shmap_page_free(page);
 		shmap_publish_done(buf, 1);
@@ -331,14 +380,14 @@ static struct page *shmap_buf_page(struct shmap_buf *buf, unsigned long pgoff,
 }
 
 /* Allocate and publish a whole aligned window of @nr pages in one block. */
-static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
-				 unsigned long nr)
+static bool shmap_buf_fill_block(struct shmap_buf *buf, struct page **chunk,
+				 unsigned long first, unsigned long nr)
 {
+	struct page **slot = chunk + (first & SHMAP_CHUNK_MASK), *page;
 	unsigned long i, won = 0;
-	struct page *page;
 
-	for (i = first; i < first + nr; i++)
-		if (shmap_buf_peek(buf, i))
+	for (i = 0; i < nr; i++)
+		if (READ_ONCE(slot[i]))
 			return false;
 	if (shmap_publish_start(buf, nr))
 		return false;
@@ -349,7 +398,7 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
 	}
 	for (i = 0; i < nr; i++) {
 		shmap_page_init(buf, page + i, first + i);
-		if (cmpxchg(&buf->pages[first + i], NULL, page + i))
+		if (cmpxchg(&slot[i], NULL, page + i))
 			shmap_page_free(page + i);
 		else
 			won++;
@@ -362,6 +411,7 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
 /**
  * shmap_buf_fill_window() - the pages of a fault window, allocated if needed
  * @buf: the buffer
+ * @chunk: the chunk of the window (shmap_buf_chunk()), or NULL if none yet
  * @first: first page of the window
  * @nr: pages in the window, inside the buffer
  * @pgoff: the page the fault needs, inside the window
@@ -375,31 +425,41 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, unsigned long first,
  * ends the window there. So a window never makes a touch fail that a single
  * page would satisfy.
  *
- * Return: 0 when the page at @pgoff exists, -ENOSPC (max_total_mb),
- * -ENOMEM, -EINTR (fatal signal while waiting) when it cannot be had.
+ * A window is at most SHMAP_WINDOW_MAX pages, aligned: it lies in one
+ * chunk of the page index, made here if @chunk is NULL.
+ *
+ * Return: the window's chunk when the page at @pgoff exists; ERR_PTR()
+ * -ENOSPC (max_total_mb), -ENOMEM, -EINTR (fatal signal while waiting)
+ * when it cannot be had.
  */
-int shmap_buf_fill_window(struct shmap_buf *buf, unsigned long first,
-			  unsigned long nr, unsigned long pgoff, bool ahead)
+struct page **shmap_buf_fill_window(struct shmap_buf *buf, struct page **chunk,
+				    unsigned long first, unsigned long nr,
+				    unsigned long pgoff, bool ahead)
 {
 	struct page *page;
 	unsigned long i;
 
+	if (!chunk)
+		chunk = shmap_chunk_get(buf, pgoff, SHMAP_GFP);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
 	if (ahead && nr > 1 && is_power_of_2(nr) && IS_ALIGNED(first, nr) &&
-	    shmap_buf_fill_block(buf, first, nr))
-		return 0;
+	    shmap_buf_fill_block(buf, chunk, first, nr))
+		return chunk;
 
-	page = shmap_buf_page(buf, pgoff, SHMAP_GFP, true);
+	page = shmap_chunk_page(buf, chunk, pgoff, SHMAP_GFP, true);
 	if (IS_ERR(page))
-		return PTR_ERR(page);
+		return ERR_CAST(page);
 	if (!ahead)
-		return 0;
+		return chunk;
 	for (i = first; i < first + nr; i++) {
 		if (i == pgoff)
 			continue;
-		if (IS_ERR(shmap_buf_page(buf, i, SHMAP_GFP_AHEAD, false)))
+		if (IS_ERR(shmap_chunk_page(buf, chunk, i, SHMAP_GFP_AHEAD,
+					    false)))
 			break;
 	}
-	return 0;
+	return chunk;
 }
 
 /**
@@ -416,7 +476,6 @@ static void shmap_buf_release(struct kref *ref)
 	struct shmap_buf *buf = container_of(ref, struct shmap_buf, ref);
 
 	shmap_buf_free_pages(buf);
-	kvfree(buf->pages);
 	shmap_unreserve(buf, atomic_long_read(&buf->reserved));
 	iput(buf->inode);
 	mutex_destroy(&buf->lock);

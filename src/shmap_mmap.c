@@ -51,37 +51,64 @@ static void shmap_vm_close(struct vm_area_struct *vma)
 	shmap_buf_put(buf);
 }
 
+/* A fault window never crosses a chunk of the page index. */
+static_assert(SHMAP_WINDOW_MAX <= SHMAP_CHUNK_PAGES);
+
 /*
- * Map the pages of buf->pages[first, first + nr) that exist, in runs of
- * present pages. A PTE already there (another thread or the read
+ * Map the pages at [first, first + nr) of one chunk that exist, in runs of
+ * present pages: each run is a piece of the chunk, which vm_insert_pages()
+ * takes as it is. A PTE already there (another thread or the read
  * fault-around was first) is skipped. Return: 0, or the first error other
  * than -EBUSY.
  */
-static int shmap_insert_present(struct vm_area_struct *vma,
-				struct shmap_buf *buf, unsigned long first,
-				unsigned long nr)
+static int shmap_insert_chunk(struct vm_area_struct *vma, struct page **chunk,
+			      unsigned long first, unsigned long nr)
 {
 	unsigned long addr =
 		vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+	struct page **slot = chunk + (first & SHMAP_CHUNK_MASK);
 	unsigned long i = 0, run, left;
 	int ret;
 
 	while (i < nr) {
-		if (!shmap_buf_peek(buf, first + i)) {
+		if (!shmap_chunk_peek(chunk, first + i)) {
 			i++;
 			continue;
 		}
 		for (run = 1; i + run < nr; run++)
-			if (!shmap_buf_peek(buf, first + i + run))
+			if (!shmap_chunk_peek(chunk, first + i + run))
 				break;
 		left = run;
-		ret = vm_insert_pages(vma, addr + (i << PAGE_SHIFT),
-				      buf->pages + first + i, &left);
+		ret = vm_insert_pages(vma, addr + (i << PAGE_SHIFT), slot + i,
+				      &left);
 		i += run - left;
 		if (ret == -EBUSY)
 			i++;
 		else if (ret)
 			return ret;
+	}
+	return 0;
+}
+
+/* The same for buffer pages [first, first + nr), chunk by chunk. */
+static int shmap_insert_present(struct vm_area_struct *vma,
+				struct shmap_buf *buf, unsigned long first,
+				unsigned long nr)
+{
+	unsigned long n;
+	struct page **chunk;
+	int ret;
+
+	while (nr) {
+		n = min(nr, SHMAP_CHUNK_PAGES - (first & SHMAP_CHUNK_MASK));
+		chunk = shmap_buf_chunk(buf, first);
+		if (chunk) {
+			ret = shmap_insert_chunk(vma, chunk, first, n);
+			if (ret)
+				return ret;
+		}
+		first += n;
+		nr -= n;
 	}
 	return 0;
 }
@@ -105,12 +132,30 @@ static void shmap_window(struct vm_area_struct *vma, struct shmap_buf *buf,
 	*nr = end - start;
 }
 
+/*
+ * Whether a fault at @pgoff, whose chunk is @chunk (NULL if none yet),
+ * allocates ahead: only on a first touch that looks sequential, of a page
+ * that does not exist yet, right after one that does. A sparse toucher
+ * gets one page per touch, as with a window of 1, and a touch of an
+ * existing page (a reader, a re-touch) allocates nothing.
+ */
+static bool shmap_fault_ahead(struct shmap_buf *buf, struct page **chunk,
+			      unsigned long pgoff)
+{
+	if (!pgoff || (chunk && shmap_chunk_peek(chunk, pgoff)))
+		return false;
+	/* The page before may be the last of the chunk before. */
+	if (!(pgoff & SHMAP_CHUNK_MASK))
+		return shmap_buf_peek(buf, pgoff - 1);
+	return chunk && shmap_chunk_peek(chunk, pgoff - 1);
+}
+
 static vm_fault_t shmap_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct shmap_buf *buf = vma->vm_private_data;
 	unsigned long first, nr;
-	bool ahead;
+	struct page **chunk;
 	int ret;
 
 	atomic_long_inc(&shmap_counters.faults);
@@ -119,18 +164,15 @@ static vm_fault_t shmap_vm_fault(struct vm_fault *vmf)
 		return VM_FAULT_SIGBUS;
 
 	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
-	/*
-	 * Allocate ahead only on a first touch that looks sequential: of a
-	 * page that does not exist yet, right after one that does. A sparse
-	 * toucher gets one page per touch, as with a window of 1, and a touch
-	 * of an existing page (a reader, a re-touch) allocates nothing.
-	 */
-	ahead = vmf->pgoff && !shmap_buf_peek(buf, vmf->pgoff) &&
-		shmap_buf_peek(buf, vmf->pgoff - 1);
-	if (shmap_buf_fill_window(buf, first, nr, vmf->pgoff, ahead))
+	chunk = shmap_buf_chunk(buf, vmf->pgoff);
+	chunk = shmap_buf_fill_window(buf, chunk, first, nr, vmf->pgoff,
+				      shmap_fault_ahead(buf, chunk,
+							vmf->pgoff));
+	if (IS_ERR(chunk))
 		return VM_FAULT_SIGBUS;
 
-	ret = shmap_insert_present(vma, buf, first, nr);
+	/* The window is in one chunk. */
+	ret = shmap_insert_chunk(vma, chunk, first, nr);
 	if (ret == -ENOMEM)
 		return VM_FAULT_OOM;
 	return ret ? VM_FAULT_SIGBUS : VM_FAULT_NOPAGE;
@@ -152,9 +194,12 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 	struct shmap_buf *buf = vma->vm_private_data;
 	unsigned long table = vmf->address & PMD_MASK;
 	unsigned long first, nr, addr, skip;
+	struct page **chunk;
 
-	if (vmf->pgoff >= buf->npages || pmd_none(*vmf->pmd) ||
-	    !shmap_buf_peek(buf, vmf->pgoff))
+	if (vmf->pgoff >= buf->npages || pmd_none(*vmf->pmd))
+		return 0;
+	chunk = shmap_buf_chunk(buf, vmf->pgoff);
+	if (!chunk || !shmap_chunk_peek(chunk, vmf->pgoff))
 		return 0;
 	shmap_window(vma, buf, vmf->pgoff, &first, &nr);
 	/* Cut the window to the addresses of this page table. */
@@ -166,7 +211,7 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 		addr = table;
 	}
 	nr = min(nr, (table + PMD_SIZE - addr) >> PAGE_SHIFT);
-	if (shmap_insert_present(vma, buf, first, nr))
+	if (shmap_insert_chunk(vma, chunk, first, nr))
 		return 0;
 	return VM_FAULT_NOPAGE;
 }

@@ -185,18 +185,29 @@ uint64_t t_cg_u64(const struct t_cg *cg, const char *file)
 	return v;
 }
 
-uint64_t t_cg_event(const struct t_cg *cg, const char *key)
+/* The number after KEY in a "key value" file of the cgroup. */
+static uint64_t t_cg_key(const struct t_cg *cg, const char *file, const char *key)
 {
-	char path[256], buf[1024], *p;
+	char path[256], buf[8192], *p;
 	size_t kl = strlen(key);
 
-	t_cg_file(cg, "memory.events", path, sizeof(path));
+	t_cg_file(cg, file, path, sizeof(path));
 	REQUIRE_EQ(tap_read_str(path, buf, sizeof(buf)), 0);
 	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, key, kl) && p[kl] == ' ')
 			return strtoull(p + kl + 1, NULL, 10);
 	TAP_FAIL("no \"%s\" in %s", key, path);
 	return 0;
+}
+
+uint64_t t_cg_event(const struct t_cg *cg, const char *key)
+{
+	return t_cg_key(cg, "memory.events", key);
+}
+
+uint64_t t_cg_stat(const struct t_cg *cg, const char *key)
+{
+	return t_cg_key(cg, "memory.stat", key);
 }
 
 void t_cg_remove(const struct t_cg *cg)

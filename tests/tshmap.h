@@ -73,6 +73,8 @@ void t_cg_enter(const struct t_cg *cg);
 uint64_t t_cg_u64(const struct t_cg *cg, const char *file);
 /* The count of KEY in its memory.events. */
 uint64_t t_cg_event(const struct t_cg *cg, const char *key);
+/* The count of KEY in its memory.stat (bytes, or events). */
+uint64_t t_cg_stat(const struct t_cg *cg, const char *key);
 /* Remove it, waiting for its last task to be gone. */
 void t_cg_remove(const struct t_cg *cg);
 

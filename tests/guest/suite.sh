@@ -11,6 +11,7 @@
 #   2. default_mode=lazy    all programs, the bench smoke (bench --smoke)
 #   3. fault_window=1       the fault program (one page per fault)
 #   4. max_buffer_mb=12 max_total_mb=16   the limits program
+#   5. max_buffer_mb=1048576 max_total_mb=1048576   the sparse program (1 TiB)
 # plus: refused module parameters, dev_mode, modprobe -r while busy, and
 # shmapctl's own test with the examples (shmapctl.sh).
 # Exits non-zero if anything failed.
@@ -236,6 +237,13 @@ if load max_buffer_mb=12 max_total_mb=16; then
 	check "max_buffer_mb reads 12" eq "$(cat $PARAMS/max_buffer_mb)" 12
 	check "max_total_mb reads 16" eq "$(cat $PARAMS/max_total_mb)" 16
 	run "$T/limits"
+	unload
+fi
+
+# ---- the largest limits: a 1 TiB sparse buffer
+phase=sparse
+if load max_buffer_mb=1048576 max_total_mb=1048576; then
+	run "$T/sparse"
 	unload
 fi
 

@@ -214,12 +214,6 @@ static int run_create_noreserve(struct ctx *c, int n)
 	return run_create(c, n, 8 * PAGE, SHMAP_MODE_LAZY, SHMAP_CREATE_NORESERVE);
 }
 
-/* 1024 pages: the page array (8 KiB) takes kvcalloc()'s vmalloc fallback. */
-static int run_create_lazy_big(struct ctx *c, int n)
-{
-	return run_create(c, n, 1024 * PAGE, SHMAP_MODE_LAZY, 0);
-}
-
 /* 1024 pages: two 512-page blocks, each falling back to single pages. */
 static int run_create_eager_blocks(struct ctx *c, int n)
 {
@@ -382,6 +376,26 @@ static int run_fault_at(struct ctx *c, int n, size_t touch)
 	return -EIO;
 }
 
+/*
+ * 16384 pages (64 MiB, the max_buffer_mb the debug suite loads) with page 0
+ * touched here: the child's touch of the last page needs a new chunk of the
+ * page index and the first node of the xarray that finds the chunks.
+ */
+static int prep_lazy_far(struct ctx *c)
+{
+	int ret = prep_lazy_map(c, 16384, 0);
+
+	if (ret)
+		return ret;
+	c->map[0] = 1;
+	return 0;
+}
+
+static int run_fault_far(struct ctx *c, int n)
+{
+	return run_fault_at(c, n, 16383);
+}
+
 static int run_fault(struct ctx *c, int n)
 {
 	return run_fault_at(c, n, 5);
@@ -442,12 +456,13 @@ static const struct op ops[] = {
 	{ "create eager (8 pages)", NULL, run_create_eager, ENOMEM },
 	{ "create lazy (8 pages)", NULL, run_create_lazy, ENOMEM },
 	{ "create lazy NORESERVE", NULL, run_create_noreserve, ENOMEM },
-	{ "create lazy (1024 pages, vmalloc'ed page array)", NULL, run_create_lazy_big, ENOMEM },
 	{ "create eager (1024 pages, 512-page blocks)", NULL, run_create_eager_blocks, ENOMEM },
 	{ "create eager named", NULL, run_create_named, ENOMEM },
 	{ "mmap eager (1024 pages, page tables)", prep_eager_big, run_mmap_eager, ENOMEM },
 	{ "first-touch fault, lazy", prep_lazy, run_fault, EFAULT /* SIGBUS */ },
 	{ "first-touch fault, lazy NORESERVE", prep_lazy_noreserve, run_fault, EFAULT },
+	{ "first-touch fault, lazy, far from any page: index nodes", prep_lazy_far, run_fault_far,
+	  EFAULT },
 	{ "sequential fault, lazy: window block and ahead pages", prep_lazy_seq, run_fault_seq,
 	  EFAULT },
 	{ "sequential fault, lazy NORESERVE: window block and ahead pages",
@@ -508,7 +523,8 @@ static int sweep(const struct op *o)
 			}
 		}
 		ret = o->run(&c, n);
-		if (o->run == run_fault || o->run == run_fault_seq) {
+		if (o->run == run_fault || o->run == run_fault_seq ||
+		    o->run == run_fault_far) {
 			/* The child disarmed its own fail-nth. */
 			left = ret == 1;
 			if (left)
