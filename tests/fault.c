@@ -317,14 +317,6 @@ static void dontneed_range(char *m, size_t lo, size_t hi)
 		REQUIRE_SYS(madvise(m + lo * pg, (hi - lo) * pg, MADV_DONTNEED));
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void set_window(size_t w)
 {
 	char s[32];
@@ -1046,8 +1038,8 @@ static void concurrent_threads(void)
 		args[i].i = i;
 		REQUIRE_EQ(pthread_create(&th[i], NULL, window_thread, &args[i]), 0);
 	}
-	t0 = now_s();
-	for (round = 0; round < 100 && now_s() - t0 < 5; round++) {
+	t0 = t_now();
+	for (round = 0; round < 100 && t_now() - t0 < 5; round++) {
 		int fd = T_CREATE(dev, n * pg, SHMAP_MODE_LAZY, 0, NULL);
 		uint64_t res;
 		size_t all, win;
@@ -1424,8 +1416,8 @@ static void noreserve_race(void)
 		args[i].round = &round;
 		REQUIRE_EQ(pthread_create(&th[i], NULL, race_thread, &args[i]), 0);
 	}
-	t0 = now_s();
-	for (round = 0; round < 3000 && now_s() - t0 < 5; round++) {
+	t0 = t_now();
+	for (round = 0; round < 3000 && t_now() - t0 < 5; round++) {
 		int fd = T_CREATE(dev, n * pg, SHMAP_MODE_LAZY, SHMAP_CREATE_NORESERVE, NULL);
 		uint64_t res;
 
@@ -1444,7 +1436,7 @@ static void noreserve_race(void)
 	for (i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	tap_diag("%d rounds in %.1f s; SIGBUS %d + %d (first in round %d)", round,
-		 now_s() - t0, r.sigbus[0], r.sigbus[1], r.first_bad_round);
+		 t_now() - t0, r.sigbus[0], r.sigbus[1], r.first_bad_round);
 	CHECK_EQ(r.sigbus[0] + r.sigbus[1], 0);
 	CHECK_EQ(r.wrong[0] + r.wrong[1], 0);
 	CHECK_EQ(bad_res, 0);
@@ -1652,8 +1644,8 @@ static void cg_trial(int num, const struct cg_layout *l, struct cg_result *res)
 		cg_touch(&t);
 		_exit(tap_failed ? 1 : 0);
 	}
-	t0 = now_s();
-	while (!t.sync->ready && now_s() - t0 < 30)
+	t0 = t_now();
+	while (!t.sync->ready && t_now() - t0 < 30)
 		usleep(1000);
 	REQUIRE(t.sync->ready);
 	cur = t_cg_u64(&cg, "memory.current");

@@ -39,14 +39,6 @@ static void load_limits(void)
 	REQUIRE_EQ(T_STAT("pages_reserved"), 0);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Offsets touched in @len bytes: one a @stride, plus the very last page. */
 static uint64_t touches(uint64_t len, uint64_t stride)
 {
@@ -81,13 +73,13 @@ static void check_all(const char *p, uint64_t len, uint64_t stride)
  */
 static double free_buffer(char *p, uint64_t len, int fd)
 {
-	double t0 = now(), t1;
+	double t0 = t_now(), t1;
 
 	CHECK_SYS(munmap(p, len));
-	t1 = now();
+	t1 = t_now();
 	tap_diag("munmap of %llu MiB: %.3f s", (unsigned long long)(len >> 20), t1 - t0);
 	close(fd);
-	return now() - t1;
+	return t_now() - t1;
 }
 
 /* Seconds to free a buffer of @len bytes with a page touched every @stride. */
@@ -112,9 +104,9 @@ static void sparse_mode(uint32_t flags)
 	load_limits();
 	n = touches(size, STRIDE);
 	reserved = (flags & SHMAP_CREATE_NORESERVE) ? 0 : size / pg;
-	t0 = now();
+	t0 = t_now();
 	fd = T_CREATE(dev, size, SHMAP_MODE_LAZY, flags, "sparse");
-	secs = now() - t0;
+	secs = t_now() - t0;
 	tap_diag("create of %llu GiB: %.3f s", (unsigned long long)(size >> 30), secs);
 	CHECK_LT(secs * 1000, 1000);	/* milliseconds: the checks compare integers */
 	in = T_INFO(fd);

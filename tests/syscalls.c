@@ -52,23 +52,13 @@ static int pattern_memfd(size_t len, unsigned int seed)
 /* An smaps field of the vma at addr ("Locked"), in kB. */
 static uint64_t smaps_kb(const void *addr, const char *field)
 {
-	char *text = t_proc_self("smaps"), key[32], *l;
-	unsigned long long kb = 0;
+	unsigned long long kb;
+	char v[64];
 
-	REQUIRE(text != NULL);
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)(uintptr_t)addr);
-	l = strstr(text, key);
-	if (l)
-		l = strchr(l, '\n');
-	snprintf(key, sizeof(key), "\n%s:", field);
-	if (l)
-		l = strstr(l, key);
-	if (!l || sscanf(l + strlen(key), "%llu", &kb) != 1) {
+	if (t_smaps_field(addr, field, v, sizeof(v)) || sscanf(v, "%llu", &kb) != 1) {
 		TAP_FAIL("smaps: no %s for the vma at %p", field, addr);
-		free(text);
 		tap_abort();
 	}
-	free(text);
 	return kb;
 }
 

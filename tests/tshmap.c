@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 int t_dev(void)
 {
@@ -346,26 +347,46 @@ int t_maps_line(const void *addr, char *line, size_t len)
 	return 0;
 }
 
-int t_vmflags(const void *addr, char *flags, size_t len)
+int t_smaps_field(const void *addr, const char *field, char *val, size_t len)
 {
-	char *text = t_proc_self("smaps"), *l, *e;
+	char *text = t_proc_self("smaps"), key[64], *l, *e;
 
 	if (!text)
 		return -ENOMEM;
+	snprintf(key, sizeof(key), "\n%s:", field);
 	l = t_find_vma(text, addr);
 	if (l)
-		l = strstr(l, "\nVmFlags:");
+		l = strstr(l, key);
 	if (!l) {
 		free(text);
 		return -ENOENT;
 	}
-	l += strlen("\nVmFlags:");
+	l += strlen(key);
 	e = strchr(l, '\n');
 	if (e)
 		*e = '\0';
-	snprintf(flags, len, "%s ", l);
+	snprintf(val, len, "%s", l);
 	free(text);
 	return 0;
+}
+
+int t_vmflags(const void *addr, char *flags, size_t len)
+{
+	char v[256];
+	int r = t_smaps_field(addr, "VmFlags", v, sizeof(v));
+
+	if (r)
+		return r;
+	snprintf(flags, len, "%s ", v);
+	return 0;
+}
+
+double t_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *t_mode_name(uint32_t mode)

@@ -136,8 +136,16 @@ void t_read_byte(void *addr);
 char *t_proc_self(const char *what);
 /* The /proc/self/maps (or smaps header) line of the vma starting at addr. */
 int t_maps_line(const void *addr, char *line, size_t len);
-/* The VmFlags of the vma starting at addr, from /proc/self/smaps. */
+/*
+ * The value of a /proc/self/smaps field ("Locked", "VmFlags") of the vma
+ * starting at addr: the text after "field:" up to the end of its line.
+ */
+int t_smaps_field(const void *addr, const char *field, char *val, size_t len);
+/* The VmFlags of the vma starting at addr, with a space after the last one. */
 int t_vmflags(const void *addr, char *flags, size_t len);
+
+/* CLOCK_MONOTONIC, in seconds. */
+double t_now(void);
 
 const char *t_mode_name(uint32_t mode);
 
