@@ -4,13 +4,13 @@
 # file) for each kernel; any "warning:" or "error:" line from the compiler, modpost or sparse,
 # or a failed build, fails the gate. The build runs in a scratch copy of src/ and include/
 # ($LINT_OUT/module/VER), so src/ stays clean.
-#   module.sh [VER...]   default: the kernels of $KERNELS (default: the runner's matrix) that
-#                        build on the host (6.x), as tests/runner/kernels.sh resolves them;
-#                        missing headers are installed
-# The kernels that build only in the sid chroot (7.x) are built there through the same function,
-# with the chroot as the make prefix (LINT_SID=0 leaves them out). The PREEMPT_RT and cloud
-# flavours of 6.12 and 7.2 are built too (compile only: no guest boots them).
-# Env: KERNELS, LINT_SID, BUILD, SHMAP_CACHE, LINT_OUT.
+#   module.sh [SPEC...]  default: the kernels of $KERNELS (default: the runner's matrix), as
+#                        tests/runner/kernels.sh resolves them; missing headers are installed
+# Bookworm's kernels build on the host; the others in the chroot of their suite
+# (tests/runner/chroot.sh: trixie, sid) through the same function, with the chroot as the make
+# prefix (LINT_CHROOT=0 leaves them out). The PREEMPT_RT and cloud flavours of $LINT_FLAVOURS
+# (default: bookworm's 6.12 and sid's 7.2) are built too (compile only: no guest boots them).
+# Env: KERNELS, LINT_CHROOT, LINT_FLAVOURS, BUILD, SHMAP_CACHE, LINT_OUT.
 set -euo pipefail
 # shellcheck source=tests/lint/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ set -euo pipefail
 #   PREFIX make -C KDIR M=WORK/src W=1 C=2 modules, output in WORK/build.log. Prints the
 #   warnings it found; returns 1 on any, or when make fails. KDIR and WORK are paths as the
 #   command after PREFIX sees them: WORK must be at the same path there (a bind mount).
-#   See sid_module_build for a kernel in the sid chroot.
+#   See chroot_module_build for a kernel in a chroot.
 lint_module_build() {
 	local label=$1 kdir=$2 work=$3 rc=0 n
 	shift 3
@@ -57,53 +57,44 @@ lint_module_build() {
 	echo "module $label: W=1 C=2 clean ($n files through sparse)"
 }
 
-# sid_module_build VER: lint_module_build for a kernel whose headers are in the sid chroot
-# (tests/runner/sid-chroot.sh), the scratch copy bind-mounted there at the same path.
-sid_module_build() {
-	local v=$1 kdir work=$LINT_OUT/module/$1
-	kdir=$("$RUNNER_DIR/sid-chroot.sh" headers "$v") || return 1
+# chroot_module_build SUITE VER: lint_module_build for a kernel whose headers are in the chroot
+# of SUITE (tests/runner/chroot.sh), the scratch copy bind-mounted there at the same path.
+chroot_module_build() {
+	local suite=$1 v=$2 kdir work=$LINT_OUT/module/$2
+	kdir=$("$RUNNER_DIR/chroot.sh" "$suite" headers "$v") || return 1
 	mkdir -p "$work"
-	lint_module_build "$v" "$kdir" "$work" "$RUNNER_DIR/sid-chroot.sh" run --bind "$work" --
+	lint_module_build "$v" "$kdir" "$work" "$RUNNER_DIR/chroot.sh" "$suite" run --bind "$work" --
 }
 
-# Kernels the host cannot build for (newer than bookworm's compiler): the runner's test if it
-# has one, else anything but 6.x.
-is_chroot_kernel() {
-	if declare -F is_sid_kernel >/dev/null; then is_sid_kernel "$1"; else [[ $1 != 6.* ]]; fi
-}
-
-# resolve_kernels: "host VER" and "sid VER" lines for the arguments or $KERNELS.
+# resolve_kernels: "SUITE VER" lines for the arguments or $KERNELS, and the flavours.
 resolve_kernels() {
-	local host=() sid=() s
+	local specs=() s v
 	# shellcheck disable=SC2086 # KERNELS is a space-separated list
-	(($#)) || set -- ${KERNELS:-${DEFAULT_KERNELS:-6.1 6.12}}
+	(($#)) || set -- ${KERNELS:-$DEFAULT_KERNELS}
 	for s in "$@"; do
-		if ! is_chroot_kernel "$s"; then
-			host+=("$s")
-		elif [[ ${LINT_SID:-1} = 1 ]]; then
-			sid+=("$s")
+		if is_chroot_kernel "$s" && [[ ${LINT_CHROOT:-1} != 1 ]]; then
+			log "kernel $s: skipped (LINT_CHROOT=0), it builds only in the $(kernel_suite "$s") chroot"
 		else
-			log "kernel $s: skipped (LINT_SID=0), it builds only in the sid chroot"
+			specs+=("$s")
 		fi
 	done
-	if ((${#host[@]})); then
-		"$RUNNER_DIR/kernels.sh" resolve "${host[@]}" | with_flavours host
-	fi
-	if ((${#sid[@]})); then
-		"$RUNNER_DIR/sid-chroot.sh" resolve "${sid[@]}" | with_flavours sid
-	fi
+	((${#specs[@]})) || return 0
+	"$RUNNER_DIR/kernels.sh" resolve "${specs[@]}" | while read -r v; do
+		echo "$(kernel_suite "$v") $v"
+	done | with_flavours
 }
 
-# with_flavours WHERE: "WHERE VER" for each version read, plus its flavours (compile only):
-# PREEMPT_RT shows locking that is wrong under RT early, cloud a leaner config. Debian ships
-# both for the series in $LINT_FLAVOUR_SERIES (default 6.12 and 7.2).
+# with_flavours: each "SUITE VER" line read, plus the flavours of VER when SUITE:SERIES is in
+# $LINT_FLAVOURS (compile only): PREEMPT_RT shows locking that is wrong under RT early, cloud a
+# leaner config.
 with_flavours() {
-	local v s f
-	while read -r v; do
-		echo "$1 $v"
-		for s in ${LINT_FLAVOUR_SERIES:-6.12 7.2}; do
-			[[ $v = "$s".*-amd64 && $v != *-rt-amd64 && $v != *-cloud-amd64 ]] || continue
-			for f in rt cloud; do echo "$1 ${v%-amd64}-$f-amd64"; done
+	local suite v s f
+	while read -r suite v; do
+		echo "$suite $v"
+		for s in ${LINT_FLAVOURS:-bookworm:6.12 sid:7.2}; do
+			[[ ${s%%:*} = "$suite" && $v = "${s#*:}".*-amd64 && $v != *-rt-amd64 && $v != *-cloud-amd64 ]] ||
+				continue
+			for f in rt cloud; do echo "$suite ${v%-amd64}-$f-amd64"; done
 		done
 	done
 }
@@ -115,9 +106,9 @@ mapfile -t kernels < <(resolve_kernels "$@")
 
 rc=0
 for k in "${kernels[@]}"; do
-	read -r where v <<<"$k"
-	if [[ $where = sid ]]; then
-		sid_module_build "$v" || rc=1
+	read -r suite v <<<"$k"
+	if [[ $suite != bookworm ]]; then
+		chroot_module_build "$suite" "$v" || rc=1
 		continue
 	fi
 	kdir=/lib/modules/$v/build

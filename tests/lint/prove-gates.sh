@@ -78,14 +78,10 @@ add() { CASES+=("$1"); eval "case_$(tr - _ <<<"$1")=(\"\${@:2}\")"; }
 setup_cases() {
 	local s host=()
 	if [[ -z $kernel ]]; then
-		# The newest kernel of $KERNELS that builds on the host (not in the sid chroot).
+		# The newest kernel of $KERNELS that builds on the host (not in a chroot), no debug one.
 		# shellcheck disable=SC2086 # KERNELS is a space-separated list
-		for s in ${KERNELS:-${DEFAULT_KERNELS:-6.1 6.12}}; do
-			if declare -F is_sid_kernel >/dev/null; then
-				is_sid_kernel "$s" || host+=("$s")
-			elif [[ $s = 6.* ]]; then
-				host+=("$s")
-			fi
+		for s in ${KERNELS:-$DEFAULT_KERNELS}; do
+			if ! is_chroot_kernel "$s" && ! is_debug_kernel "$s"; then host+=("$s"); fi
 		done
 		((${#host[@]})) || die "no host kernel in KERNELS for the module cases (set PROVE_KERNEL)"
 		kernel=$("$RUNNER_DIR/kernels.sh" resolve "${host[@]}" | sort -V | tail -n 1)

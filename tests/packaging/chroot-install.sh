@@ -1,17 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the shmap packages in a bookworm or sid chroot, as a user would.
+# Install the shmap packages in a bookworm, trixie or sid chroot, as a user would.
 #
-#   tests/packaging/chroot-install.sh [--chroot bookworm|sid] DEBDIR MODDIR [KVER...]
+#   tests/packaging/chroot-install.sh [--chroot bookworm|trixie|sid] DEBDIR MODDIR [KVER...]
 #
 # DEBDIR holds the .deb files (tests/packaging/build-debs.sh). KVER...
 # (default: $KERNELS, else every linux-headers-*-ARCH installed on the
 # host) are the kernels whose headers the chroot gets; they decide the
-# chroot (--chroot only checks that): bookworm for the 6.x kernels, created
-# once under ${SHMAP_CACHE:-/var/cache/shmap}/bookworm-chroot, sid for the
-# 7.x ones, the test runner's sid chroot (tests/runner/sid-chroot.sh, which
-# also installs the headers there; the same bookworm-built packages are
-# installed, DKMS 3.2 builds shmap.ko.xz). Each run works in a throw-away
+# chroot (--chroot only checks that): the one of their suite, kept by the
+# test runner under ${SHMAP_CACHE:-/var/cache/shmap}/SUITE-chroot
+# (tests/runner/chroot.sh, which also installs the headers there; the same
+# bookworm-built packages are installed everywhere; on trixie and sid DKMS
+# 3.2 builds shmap.ko.xz). Each run works in a throw-away
 # overlay on top of the chroot, in a private mount namespace (nothing stays
 # mounted, the cache is never changed by a run).
 #
@@ -22,7 +22,7 @@
 # the test runner loads in its guests); programs build against the
 # installed library with pkg-config, as C and as C++, dynamically and
 # statically, and run; the installed examples build statically into
-# MODDIR/../programs (sid: programs-sid), which the guests run; shmapctl
+# MODDIR/../programs/SUITE, which the guests run; shmapctl
 # runs; `apt purge` leaves nothing behind.
 # TAP on stdout; exit status 1 if anything failed.
 set -euo pipefail
@@ -31,7 +31,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-usage() { echo "usage: $0 [--chroot bookworm|sid] DEBDIR MODDIR [KVER...]" >&2; exit 2; }
+usage() { echo "usage: $0 [--chroot bookworm|trixie|sid] DEBDIR MODDIR [KVER...]" >&2; exit 2; }
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot, mounts)"
 enter_private_mount_namespace "$@"
 
@@ -75,17 +75,6 @@ overlay_mount "$work"
 for k in "${kernels[@]}"; do
 	check "headers for $k in the chroot" test -e "$ROOT/lib/modules/$k/build/Makefile"
 done
-# The runner's sid chroot has what DKMS needs, not what a program's build
-# does: added in the overlay only.
-if [ "$CHROOT_NAME" = sid ]; then
-	start=$(now)
-	if overlay_apt_install g++ pkg-config >"$work/tools.log" 2>&1; then
-		ok "g++ and pkg-config installed (in the overlay)"
-	else
-		not_ok "g++ and pkg-config installed (in the overlay)" "$(tail -n 30 "$work/tools.log")"
-	fi
-	diag "time: apt install g++ pkg-config $(elapsed "$start") s"
-fi
 
 # --- install -----------------------------------------------------------------
 
@@ -194,8 +183,7 @@ check "C program links the static libshmap.a and runs" \
 check "installed examples build with pkg-config (make STATIC=1)" \
 	in_chroot sh -ec 'rm -rf /tmp/ex; mkdir /tmp/ex
 		make -s -C /usr/share/doc/libshmap-dev/examples STATIC=1 O=/tmp/ex'
-progdir=$moddir/../programs
-[ "$CHROOT_NAME" = bookworm ] || progdir=$progdir-$CHROOT_NAME
+progdir=$moddir/../programs/$CHROOT_NAME
 mkdir -p "$progdir"
 cp "$ROOT"/tmp/ex/* "$progdir/"
 check "shmapctl --version and --help run" \

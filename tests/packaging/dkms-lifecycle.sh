@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# DKMS life cycle of the shmap module from the source tree, in the cached
-# bookworm chroot (dkms 3.0) or, for the 7.x kernels, the test runner's sid
-# chroot (dkms 3.2), in a throw-away overlay (so the host's /var/lib/dkms and
-# /lib/modules, and the chroots, are never touched):
+# DKMS life cycle of the shmap module from the source tree, in the test
+# runner's chroot of the kernels' suite (bookworm: dkms 3.0; trixie, sid: dkms
+# 3.2), in a throw-away overlay (so the host's /var/lib/dkms and /lib/modules,
+# and the chroots, are never touched):
 #
-#   tests/packaging/dkms-lifecycle.sh [--chroot bookworm|sid] [KVER...]
+#   tests/packaging/dkms-lifecycle.sh [--chroot bookworm|trixie|sid] [KVER...]
 #
 # KVER... default to $KERNELS, else every linux-headers-*-ARCH installed on
 # the host; they decide the chroot (see chroot-install.sh). Copies dkms.conf, Makefile, src and include (the files git
@@ -27,7 +27,7 @@ enter_private_mount_namespace "$@"
 
 chroot_opt=
 if [ "${1:-}" = --chroot ]; then
-	[ $# -ge 2 ] || { echo "usage: $0 [--chroot bookworm|sid] [KVER...]" >&2; exit 2; }
+	[ $# -ge 2 ] || { echo "usage: $0 [--chroot bookworm|trixie|sid] [KVER...]" >&2; exit 2; }
 	chroot_opt=$2
 	shift 2
 fi

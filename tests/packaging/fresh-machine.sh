@@ -38,7 +38,8 @@ flock -x 9
 
 if [ ! -e "$pristine/.done" ]; then
 	start=$(now)
-	chroot_bootstrap "$pristine" "$base/debootstrap.log"
+	"$top/tests/runner/chroot.sh" bookworm bootstrap "$pristine" >"$base/debootstrap.log" 2>&1 ||
+		die "pristine bookworm: $(tail -n 20 "$base/debootstrap.log")"
 	touch "$pristine/.done"
 	diag "time: pristine minbase bookworm $(elapsed "$start") s"
 fi

@@ -3,13 +3,14 @@
 # Shared helpers for tests/packaging/*.sh: TAP output, the cached chroots
 # and the throw-away overlay every run works in.
 #
-# Two chroots: bookworm (the 6.x kernels), created once under
-# $SHMAP_CACHE/bookworm-chroot, and sid (the 7.x kernels, whose headers need
-# sid's gcc), the one the test runner keeps under $SHMAP_CACHE/sid-chroot
-# (tests/runner/sid-chroot.sh creates it and installs the headers). Neither
-# is modified by a test: each run mounts an overlay (upper layer in a
-# temporary directory) on top of one, inside a private mount namespace, so
-# whatever a run installs, and every mount it makes, disappears when it exits.
+# The chroots are the test runner's (tests/runner/chroot.sh, one per suite
+# under $SHMAP_CACHE/SUITE-chroot): bookworm for its kernels and the 6.12
+# debug kernel, trixie for 6.12+deb13, trixie-backports' 7.3 and the 7.3
+# debug kernel, sid for 7.2 and experimental's 7.3-rc. chroot.sh creates
+# them and installs the headers. No test modifies one: each run mounts an
+# overlay (upper layer in a temporary directory) on top of it, inside a
+# private mount namespace, so whatever a run installs, and every mount it
+# makes, disappears when it exits.
 
 SHMAP_CACHE=${SHMAP_CACHE:-/var/cache/shmap}
 PKG_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,10 +18,6 @@ RUNNER_DIR=$(cd "$PKG_DIR/../runner" && pwd)
 CHROOT_NAME=bookworm
 CHROOT_BASE=$SHMAP_CACHE/bookworm-chroot
 CHROOT_LOCK=$SHMAP_CACHE/bookworm-chroot.lock
-# Packages every test needs inside the chroot (dkms' own dependencies come
-# with it; openssl lets dkms generate its MOK key and sign; g++ and
-# pkg-config build the programs against the installed library).
-CHROOT_PACKAGES=(dkms kmod xz-utils openssl g++ pkg-config ca-certificates)
 
 # --- TAP: tests/tap.sh, each description after the suite's name -------------
 
@@ -94,20 +91,10 @@ kill_chrooted() {
 
 # --- the cached chroot -----------------------------------------------------
 
-# The Debian mirror: the runner's debian_mirror (tests/runner/lib.sh).
-debian_mirror() {
+# runner_lib FUNCTION ARG...: a function of tests/runner/lib.sh.
+runner_lib() {
 	# shellcheck disable=SC2016 # expanded by the inner bash
-	bash -c '. "$1/lib.sh" && debian_mirror' debian_mirror "$RUNNER_DIR"
-}
-
-# chroot_apt ROOT ARGS...: apt-get inside ROOT without prompts, initramfs
-# generation or service starts.
-chroot_apt() {
-	local root=$1
-	shift
-	chroot "$root" env DEBIAN_FRONTEND=noninteractive INITRD=No \
-		LC_ALL=C.UTF-8 apt-get -y -q -o Dpkg::Use-Pty=0 \
-		--no-install-recommends "$@"
+	bash -c '. "$1/lib.sh" && "${@:2}"' runner_lib "$RUNNER_DIR" "$@"
 }
 
 # mount_api ROOT: /proc, /sys, /dev, /dev/pts for apt, dkms and gcc.
@@ -128,164 +115,55 @@ umount_api() {
 	done
 }
 
-# chroot_bootstrap DIR LOG: a minbase bookworm in DIR (debootstrap, output in LOG) that uses
-# the host's archive: its sources, Valid-Until off (the snapshot is frozen), the host's
-# /etc/hosts, no daemons, no initramfs. Nothing else is installed: tests/packaging/
-# fresh-machine.sh uses it as it is, a machine on which nothing was installed yet.
-chroot_bootstrap() {
-	local dir=$1 log=$2 mirror
-	mirror=$(debian_mirror)
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$log" 2>&1 ||
-		die "debootstrap failed, see $log"
-	# Same archive (and security suite) as the host; no package lists yet (debootstrap's
-	# are of its one suite): as on a new machine, the first apt-get update makes them.
-	rm -rf "$dir/var/lib/apt/lists"
-	mkdir -p "$dir/var/lib/apt/lists/partial"
-	rm -f "$dir/etc/apt/sources.list"
-	cp /etc/apt/sources.list.d/*.sources "$dir/etc/apt/sources.list.d/" 2>/dev/null || true
-	if [ -r /etc/apt/sources.list ]; then
-		cp /etc/apt/sources.list "$dir/etc/apt/sources.list"
-	fi
-	echo 'Acquire::Check-Valid-Until "false";' >"$dir/etc/apt/apt.conf.d/99shmap-snapshot"
-	cp /etc/hosts "$dir/etc/hosts"
-	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
-	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
-	chmod 0755 "$dir/usr/sbin/policy-rc.d"
-	# No kernel image in such a chroot is ever booted.
-	mkdir -p "$dir/etc/initramfs-tools"
-}
-
-_chroot_create() {
-	local tmp=$CHROOT_BASE.tmp
-	chroot_bootstrap "$tmp" "$SHMAP_CACHE/debootstrap.log"
-	mount_api "$tmp"
-	if ! { chroot_apt "$tmp" update && chroot_apt "$tmp" install "${CHROOT_PACKAGES[@]}"; } \
-		>"$SHMAP_CACHE/chroot-setup.log" 2>&1; then
-		umount_api "$tmp"
-		die "package installation in the chroot failed, see $SHMAP_CACHE/chroot-setup.log"
-	fi
-	chroot_apt "$tmp" clean >/dev/null 2>&1 || true
-	umount_api "$tmp"
-	mv "$tmp" "$CHROOT_BASE"
-}
-
-# chroot_has_headers KVER: linux-headers-KVER installed in the base.
-chroot_has_headers() {
-	[ -e "$CHROOT_BASE/lib/modules/$1/build/Makefile" ]
-}
-
 # kernel_signs_modules KVER (after overlay_mount): the kernel was built with
 # CONFIG_MODULE_SIG, so its tree has scripts/sign-file and DKMS signs the
-# modules it builds for it. Debian's kernels do; the debug kernel does not,
+# modules it builds for it. Debian's kernels do; the debug kernels do not,
 # and DKMS then says "modules won't be signed".
 kernel_signs_modules() {
 	grep -q '^CONFIG_MODULE_SIG=y' "$ROOT/lib/modules/$1/build/.config"
 }
 
-# The debug kernel (tests/debug-kernel/kernel.sh) has no headers package: its build
-# tree, made with the same gcc-12 as bookworm's, stands in for one. The copy
-# is marked with the kernel's cache key and replaced when the kernel changes.
-is_debug_kver() {
-	bash -c '. "$1/lib.sh" && is_debug_kernel "$2"' is_debug_kver "$RUNNER_DIR" "$1"
-}
+is_debug_kver() { runner_lib is_debug_kernel "$1"; }
 
-_chroot_add_debug_tree() {
-	local k=$1 dir key dst=$CHROOT_BASE/lib/modules/$1
-	dir=$("$PKG_DIR/../debug-kernel/kernel.sh" dir) || die "debug kernel $k is not built"
-	key=${dir##*/debug-}
-	[ "$(cat "$dst/build/.shmap-debug-key" 2>/dev/null)" = "$key" ] && return 0
-	rm -rf "$dst/build"
-	mkdir -p "$dst"
-	cp -a "$dir/build" "$dst/build"
-	echo "$key" >"$dst/build/.shmap-debug-key"
-}
-
-_chroot_add_headers() {
-	local pkgs=() k
-	for k in "$@"; do
-		if is_debug_kver "$k"; then
-			_chroot_add_debug_tree "$k"
-			continue
-		fi
-		chroot_has_headers "$k" || pkgs+=("linux-headers-$k")
-	done
-	[ "${#pkgs[@]}" -gt 0 ] || return 0
-	mount_api "$CHROOT_BASE"
-	# (finishes a run that was interrupted here)
-	if ! { chroot "$CHROOT_BASE" dpkg --configure -a &&
-		chroot_apt "$CHROOT_BASE" update &&
-		chroot_apt "$CHROOT_BASE" install "${pkgs[@]}"; } \
-		>>"$SHMAP_CACHE/chroot-setup.log" 2>&1; then
-		umount_api "$CHROOT_BASE"
-		die "installing ${pkgs[*]} in the chroot failed, see $SHMAP_CACHE/chroot-setup.log"
-	fi
-	chroot_apt "$CHROOT_BASE" clean >/dev/null 2>&1 || true
-	umount_api "$CHROOT_BASE"
-}
-
-# The sid chroot belongs to the test runner: sid-chroot.sh creates it
-# (ensure) and installs the headers (headers VER), sid-kernel.sh puts the
-# image's brd.ko.xz under its /lib/modules/VER (DKMS 3.2 compresses a module
-# like those it finds there: shmap.ko.xz, as on a sid system). Both take the
-# chroot's lock themselves: called before chroot_ensure takes it.
-_sid_prepare() {
+# _chroot_prepare KVER...: chroot.sh makes the chroot and puts the headers of
+# each KVER in it (a debug kernel: its build tree); for a kernel of a chroot
+# suite, chroot-kernel.sh puts the image's brd.ko* under its /lib/modules/VER
+# (DKMS 3.2 compresses a module like those it finds there, as on an
+# installed system). Both take the chroot's lock themselves: called before
+# chroot_ensure takes it.
+_chroot_prepare() {
 	local k
-	"$RUNNER_DIR/sid-chroot.sh" ensure || return 1
+	"$RUNNER_DIR/chroot.sh" "$CHROOT_NAME" ensure || return 1
 	for k in "$@"; do
-		"$RUNNER_DIR/sid-chroot.sh" headers "$k" || return 1
-		"$RUNNER_DIR/sid-kernel.sh" prepare "$k" || return 1
+		"$RUNNER_DIR/chroot.sh" "$CHROOT_NAME" headers "$k" || return 1
+		if [ "$CHROOT_NAME" != bookworm ] && ! is_debug_kver "$k"; then
+			"$RUNNER_DIR/chroot-kernel.sh" prepare "$k" || return 1
+		fi
 	done
-}
-
-_sid_ensure() {
-	local log=$SHMAP_PKG_WORK/sid-chroot.log
-	# shellcheck disable=SC2034 # for the caller
-	[ -e "$CHROOT_BASE/.done" ] || CHROOT_CREATED=1
-	if ! _sid_prepare "$@" >"$log" 2>&1; then
-		diag "$(tail -n 30 "$log")"
-		die "sid chroot or headers of $* not ready (tests/runner/sid-chroot.sh)"
-	fi
 }
 
 # chroot_ensure KVER...: the cached chroot exists and has the headers of
-# every KVER. Takes an exclusive lock while it changes the cache (sid:
-# sid-chroot.sh does), then keeps a shared one (fd 9) until the caller
-# exits, so that no other run changes the lower layer under a mounted
-# overlay. For sid that is the runner's lock: sid-chroot.sh takes it
-# exclusively to change the chroot, and (ensure) at the start of every
-# command but run, so a runner module build waits for the packaging test.
+# every KVER (chroot.sh takes the chroot's lock exclusively to change it),
+# then keeps the same lock shared (fd 9) until the caller exits, so that no
+# other run changes the lower layer under a mounted overlay.
 # Sets CHROOT_CREATED to 1 when it had to create the chroot, and
 # CHROOT_SECONDS to the time it took.
 chroot_ensure() {
-	local start
+	local start log=$SHMAP_PKG_WORK/chroot.log
 	mkdir -p "$SHMAP_CACHE"
-	if [ "$CHROOT_NAME" = sid ]; then
-		start=$(now)
-		# shellcheck disable=SC2034 # for the caller
-		CHROOT_CREATED=0
-		_sid_ensure "$@"
-		exec 9>"$CHROOT_LOCK"
-		flock -s 9
-		# shellcheck disable=SC2034 # for the caller
-		CHROOT_SECONDS=$(elapsed "$start")
-		return 0
-	fi
-	exec 9>"$CHROOT_LOCK"
-	flock -x 9
 	start=$(now)
 	# shellcheck disable=SC2034 # for the caller
 	CHROOT_CREATED=0
-	if [ ! -e "$CHROOT_BASE/etc/apt/apt.conf.d/99shmap-snapshot" ]; then
-		_chroot_create
-		# shellcheck disable=SC2034 # for the caller
-		CHROOT_CREATED=1
+	# shellcheck disable=SC2034 # for the caller
+	[ -e "$CHROOT_BASE/.done" ] || CHROOT_CREATED=1
+	if ! _chroot_prepare "$@" >"$log" 2>&1; then
+		diag "$(tail -n 30 "$log")"
+		die "$CHROOT_NAME chroot or headers of $* not ready (tests/runner/chroot.sh)"
 	fi
-	_chroot_add_headers "$@"
+	exec 9>"$CHROOT_LOCK"
+	flock -s 9
 	# shellcheck disable=SC2034 # for the caller
 	CHROOT_SECONDS=$(elapsed "$start")
-	flock -s 9
 }
 
 # overlay_mount WORKDIR: mounts the cached chroot read-only as the lower
@@ -298,25 +176,23 @@ overlay_mount() {
 		-o "lowerdir=$CHROOT_BASE,upperdir=$w/upper,workdir=$w/work" "$w/root"
 	ROOT=$w/root
 	mount_api "$ROOT"
-	if [ "$CHROOT_NAME" = sid ]; then
-		# (as sid-chroot.sh run does)
-		mount -t tmpfs tmpfs "$ROOT/run"
-		# The runner's DKMS signing key: a system has none before its
-		# first DKMS build, and the tests check that DKMS makes one.
-		rm -f "$ROOT/var/lib/dkms/mok.key" "$ROOT/var/lib/dkms/mok.pub"
-		# The image of each kernel stands in for an installed one by its
-		# brd.ko.xz (see _sid_ensure); it lacks the module index that
-		# installing the image makes. DKMS 3.2 runs depmod for a kernel
-		# only if /lib/modules/VER/modules.dep exists ("Skipping depmod
-		# because ... is missing": an image not installed).
-		local d
-		for d in "$ROOT"/lib/modules/*/kernel; do
-			d=${d%/kernel}
-			if [ -d "$d/kernel" ] && [ ! -e "$d/modules.dep" ]; then
-				in_chroot depmod -a "${d##*/}"
-			fi
-		done
-	fi
+	# (as chroot.sh run does)
+	mount -t tmpfs tmpfs "$ROOT/run"
+	# The runner's DKMS signing key: a system has none before its first
+	# DKMS build, and the tests check that DKMS makes one.
+	rm -f "$ROOT/var/lib/dkms/mok.key" "$ROOT/var/lib/dkms/mok.pub"
+	# The image of each kernel stands in for an installed one by its
+	# brd.ko.xz (see _chroot_prepare); it lacks the module index that
+	# installing the image makes. DKMS 3.2 runs depmod for a kernel only if
+	# /lib/modules/VER/modules.dep exists ("Skipping depmod because ... is
+	# missing": an image not installed).
+	local d
+	for d in "$ROOT"/lib/modules/*/kernel; do
+		d=${d%/kernel}
+		if [ -d "$d/kernel" ] && [ ! -e "$d/modules.dep" ]; then
+			in_chroot depmod -a "${d##*/}"
+		fi
+	done
 }
 
 # overlay_apt_install PACKAGE...: apt-get install in the overlay (packages
@@ -351,17 +227,9 @@ in_chroot() {
 		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive INITRD=No "$@"
 }
 
-# kernel_chroot KVER: the chroot that builds for KVER: sid for the kernels
-# bookworm has no compiler for (is_sid_kernel, tests/runner/lib.sh), else
-# bookworm.
-kernel_chroot() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	if bash -c '. "$1/lib.sh" && is_sid_kernel "$2"' kernel_chroot "$RUNNER_DIR" "$1"; then
-		echo sid
-	else
-		echo bookworm
-	fi
-}
+# kernel_chroot KVER: the chroot that builds for KVER, that of its suite
+# (kernel_suite, tests/runner/lib.sh).
+kernel_chroot() { runner_lib kernel_suite "$1"; }
 
 # use_work_dir: work is the directory enter_private_mount_namespace made (the supervisor
 # removes it too); the overlay mounted there is unmounted and it is deleted at exit.
@@ -385,14 +253,14 @@ use_kernels() {
 	select_chroot "$opt" "${kernels[@]}"
 }
 
-# select_chroot NAME KVER...: work in chroot NAME (bookworm, sid; empty:
-# the one of the KVERs); every KVER must be one of its kernels.
+# select_chroot NAME KVER...: work in chroot NAME (bookworm, trixie, sid;
+# empty: the one of the KVERs); every KVER must be one of its kernels.
 select_chroot() {
 	local name=$1 k c
 	shift
 	case $name in
-	'' | bookworm | sid) ;;
-	*) die "unknown chroot '$name' (bookworm or sid)" ;;
+	'' | bookworm | trixie | sid) ;;
+	*) die "unknown chroot '$name' (bookworm, trixie or sid)" ;;
 	esac
 	for k in "$@"; do
 		c=$(kernel_chroot "$k")

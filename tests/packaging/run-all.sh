@@ -9,13 +9,13 @@
 # 2. chroot-install.sh: apt install in the chroot of the kernels, DKMS
 #    builds for each KVER, modules copied to OUTDIR/modules/KVER/ (what the
 #    test runner loads), build against the library (the examples into
-#    OUTDIR/programs, OUTDIR/programs-sid), apt purge;
+#    OUTDIR/programs/SUITE), apt purge;
 # 3. dkms-lifecycle.sh: dkms add/build/install/status/remove from the source
 #    tree, with module signing.
 # KVER... default to $KERNELS, else every linux-headers-*-ARCH on the host.
-# They may mix chroots: steps 2 and 3 run once per chroot, bookworm's kernels
-# (6.x, the cached bookworm chroot) first, then sid's (7.x, the test
-# runner's sid chroot), each with the same packages.
+# They may mix chroots: steps 2 and 3 run once per chroot (tests/runner/
+# chroot.sh: bookworm's, trixie's, sid's, in that order), each with the same
+# packages.
 # Each script prints its own TAP stream; the exit status is 1 if any failed.
 set -euo pipefail
 
@@ -32,16 +32,19 @@ out=$1
 shift
 mkdir -p "$out/debs" "$out/modules"
 
-# The kernels of each chroot; no KVER: the scripts' default (bookworm's).
-bookworm=() sid=()
+# The kernels of each chroot, in the order bookworm, trixie, sid; no KVER: the
+# scripts' default (bookworm's).
+declare -A of=()
 for k in "$@"; do
-	if [ "$(kernel_chroot "$k")" = sid ]; then sid+=("$k"); else bookworm+=("$k"); fi
+	c=$(kernel_chroot "$k")
+	of[$c]+=" $k"
 done
 chroots=()
-if [ $# -eq 0 ] || [ ${#bookworm[@]} -gt 0 ]; then chroots+=(bookworm); fi
-if [ ${#sid[@]} -gt 0 ]; then chroots+=(sid); fi
+for c in bookworm trixie sid; do
+	if [ -n "${of[$c]:-}" ] || { [ $c = bookworm ] && [ $# -eq 0 ]; }; then chroots+=("$c"); fi
+done
 kernels_of() {
-	if [ "$1" = sid ]; then ks=("${sid[@]}"); else ks=("${bookworm[@]}"); fi
+	read -r -a ks <<<"${of[$1]:-}"
 }
 
 rc=0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: build user space, test the Debian packages and DKMS (tests/packaging), then run
 # the guest suite on every kernel of $KERNELS with the module from the package install.
-# Env: KERNELS (series, versions or "debug"; default "6.1 6.12 7.2 7.3 debug"), SHMAP_CACHE,
+# Env: KERNELS (kernel specs, see kernels.sh; default $DEFAULT_KERNELS of lib.sh), SHMAP_CACHE,
 # BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 300 s;
 # SHMAP_DEBUG_TIMEOUT for the debug kernel, 900 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
 # (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
@@ -40,9 +40,9 @@ for v in "${kernels[@]}"; do
 		sed 's/^/   /' "$d/prepare.log" >&2
 	fi
 done
-# Kernels whose module the host's DKMS builds (bookworm's, the debug kernel), not sid's.
+# Kernels whose module the host's DKMS builds (bookworm's, the 6.12 debug kernel), not a chroot's.
 host_ok=()
-for v in "${ok[@]}"; do is_sid_kernel "$v" || host_ok+=("$v"); done
+for v in "${ok[@]}"; do is_chroot_kernel "$v" || host_ok+=("$v"); done
 # DKMS generates its signing key on first use: not in two builds at once.
 if ((${#host_ok[@]})) && [[ ! -f /var/lib/dkms/mok.key ]]; then
 	"$RUNNER_DIR/build-module.sh" "${host_ok[0]}" >/dev/null 2>&1 || true
@@ -63,8 +63,8 @@ host_suite() {
 	extras+=("$name")
 }
 
-# Packaging: build the .debs from the tree and install them in a chroot: bookworm's for 6.x and
-# the debug kernel (its build tree stands in for a headers package), sid's for 7.x. DKMS builds
+# Packaging: build the .debs from the tree and install them in the chroot of each kernel's suite
+# (bookworm, trixie, sid; a debug kernel's build tree stands in for a headers package). DKMS builds
 # the module for every kernel there; the examples are built against the installed library; then
 # purge, and the DKMS life cycle. The guests below load the module from that install and run
 # those examples. SHMAP_PACKAGING=0 skips it (the guests then use a DKMS build of their own).
@@ -72,8 +72,7 @@ if [[ ${SHMAP_PACKAGING:-1} = 1 ]] && ((${#ok[@]})); then
 	log "packaging: debs, chroot install, DKMS life cycle"
 	rm -rf "$BUILD/packaging"
 	host_suite packaging "$REPO/tests/packaging/run-all.sh" --worktree "$BUILD/packaging" "${ok[@]}"
-	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS=$BUILD/packaging/programs \
-		SHMAP_PROGRAMS_SID=$BUILD/packaging/programs-sid
+	export SHMAP_MODULE_DIR=$BUILD/packaging/modules SHMAP_PROGRAMS_DIR=$BUILD/packaging/programs
 	# A brand-new machine: deps.sh alone installs what make demo, the package build and
 	# lint need.
 	log "fresh machine: deps.sh in a pristine bookworm, then make demo, debs, lint there"

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest kernels.
 #   kernels.sh resolve [SPEC...]  print one exact version per SPEC (default: $KERNELS, else
-#                                 "6.1 6.12 7.2 7.3"); SPEC is a series (6.1, 7.3) or an exact
-#                                 version (6.12.117+deb12-amd64); 7.x resolves in the sid chroot;
-#                                 "debug" builds the debug kernel (tests/debug-kernel/kernel.sh)
-#   kernels.sh prepare VER        install the headers (7.x: in the sid chroot), fetch + unpack the
-#                                 image into the cache and extract an ELF vmlinux; prints the
-#                                 cache directory
+#                                 $DEFAULT_KERNELS, see tests/runner/lib.sh); SPEC is a series
+#                                 (6.1, 7.3), SUITE:SERIES (trixie:7.3), an exact version
+#                                 (6.12.117+deb12-amd64) or a debug kernel (debug, debug:7.3:
+#                                 tests/debug-kernel/kernel.sh builds it); bookworm's resolve on
+#                                 the host, the others in their suite's chroot (chroot.sh)
+#   kernels.sh prepare VER        install the headers (on the host, or in the chroot of VER's
+#                                 suite), fetch + unpack the image into the cache and extract an
+#                                 ELF vmlinux; prints the cache directory
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -23,19 +25,39 @@ with_candidate() {
 series_re() { printf '^%s\\.[0-9]+(-[0-9]+)?(\\+deb[0-9]+)?-amd64$' "${1//./\\.}"; }
 
 cmd_resolve() {
-	local s bookworm=() sid=()
+	local s suite
 	# shellcheck disable=SC2086 # KERNELS is a space-separated list
 	(($#)) || set -- ${KERNELS:-$DEFAULT_KERNELS}
-	local debug=0
+	# One apt query per suite, the versions printed in the order of the specs.
+	declare -A specs=()
 	for s in "$@"; do
-		if is_debug_kernel "$s"; then debug=1
-		elif is_sid_kernel "$s"; then sid+=("$s")
-		else bookworm+=("$s"); fi
+		if ! is_debug_kernel "$s"; then
+			suite=$(kernel_suite "$s")
+			specs[$suite]+=" ${s#*:}"
+		fi
 	done
-	if ((${#bookworm[@]})); then resolve_bookworm "${bookworm[@]}"; fi
-	if ((${#sid[@]})); then "$RUNNER_DIR/sid-chroot.sh" resolve "${sid[@]}"; fi
-	# Builds the debug kernel once (cached by source version, config and compiler).
-	if ((debug)); then "$REPO/tests/debug-kernel/kernel.sh" build; fi
+	declare -A got=()
+	for suite in "${!specs[@]}"; do
+		# shellcheck disable=SC2086 # a space-separated list
+		if [[ $suite = bookworm ]]; then
+			got[$suite]=$(resolve_bookworm ${specs[$suite]})
+		else
+			got[$suite]=$("$RUNNER_DIR/chroot.sh" "$suite" resolve ${specs[$suite]})
+		fi
+	done
+	declare -A next=()
+	for s in "$@"; do
+		if is_debug_kernel "$s"; then
+			# Built once (cached by source version, config and compiler).
+			"$REPO/tests/debug-kernel/kernel.sh" build "$s"
+			continue
+		fi
+		suite=$(kernel_suite "$s")
+		local -a vs
+		mapfile -t vs <<<"${got[$suite]}"
+		echo "${vs[${next[$suite]:-0}]}"
+		next[$suite]=$((${next[$suite]:-0} + 1))
+	done
 }
 
 resolve_bookworm() {
@@ -81,9 +103,9 @@ cmd_prepare() {
 		kernel_dir "$ver"
 		return 0
 	fi
-	if is_sid_kernel "$ver"; then
-		"$RUNNER_DIR/sid-chroot.sh" headers "$ver" >/dev/null
-		exec "$RUNNER_DIR/sid-kernel.sh" prepare "$ver"
+	if is_chroot_kernel "$ver"; then
+		"$RUNNER_DIR/chroot.sh" "$(kernel_suite "$ver")" headers "$ver" >/dev/null
+		exec "$RUNNER_DIR/chroot-kernel.sh" prepare "$ver"
 	fi
 	dir=$(kernel_dir "$ver")
 	mkdir -p "$(dirname "$dir")"

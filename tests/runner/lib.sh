@@ -35,21 +35,22 @@ copy_module_sources() {
 	fi
 }
 
-# The host's Debian mirror, from its apt configuration (deb822 .sources or one-line .list): the
-# URI of the entry for bookworm itself (not bookworm-security or -updates).
+# The host's Debian mirror for SUITE (default bookworm; bookworm-security gives the security
+# archive), from its apt configuration (deb822 .sources or one-line .list): the URI of the
+# entry that lists that suite itself.
 debian_mirror() {
-	local uri
-	uri=$(awk '
+	local suite=${1:-bookworm} uri
+	uri=$(awk -v want="$suite" '
 		/^URIs:/ { uris = $2 }
-		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") found = 1 }
+		/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) found = 1 }
 		/^$/ { if (found && uris != "") { print uris; exit } uris = ""; found = 0 }
 		END { if (found && uris != "") print uris }
 	' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
 	if [[ -z $uri ]]; then
 		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-			sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\) bookworm .*/\2/p' | head -n1)
+			sed -E 's/^deb +(\[[^]]*\] +)?//;t;d' | awk -v want="$suite" '$2 == want { print $1; exit }')
 	fi
-	[[ -n $uri ]] || die "no bookworm mirror found in /etc/apt/sources.list{,.d}"
+	[[ -n $uri ]] || die "no $suite mirror found in /etc/apt/sources.list{,.d}"
 	echo "${uri%/}"
 }
 
@@ -62,14 +63,33 @@ apt_candidates() {
 
 kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 
-# The kernel matrix: every series Debian ships. Series that bookworm does not ship (7.x and
-# later: sid, experimental) need sid's compiler: their headers live in a debootstrapped sid
-# chroot (sid-chroot.sh) and the module is built there.
-# "debug" is a kernel built from Debian's linux-source-6.12 with KASAN, lockdep, kmemleak and
-# fault injection (tests/debug-kernel/kernel.sh); its version ends in -shmap-debug.
-export DEFAULT_KERNELS="6.1 6.12 7.2 7.3 debug"
-is_sid_kernel() { [[ $1 =~ ^([7-9]|[1-9][0-9]+)\. && $1 != *-shmap-debug ]]; }
-is_debug_kernel() { [[ $1 = debug || $1 = *-shmap-debug ]]; }
+# The kernel matrix: the kernels Debian ships to its users. A SPEC is a series of bookworm
+# (6.1, 6.12), of sid or experimental (7.2, 7.3), SUITE:SERIES (trixie:6.12, trixie:7.3 from
+# trixie-backports), an exact version (7.3.4+deb13-amd64), or a debug kernel built from Debian's
+# linux-source (tests/debug-kernel/kernel.sh): debug (6.12, bookworm) or debug:7.3 (trixie's
+# backports); their versions end in -shmap-debug.
+export DEFAULT_KERNELS="6.1 6.12 trixie:6.12 trixie:7.3 7.2 7.3 debug debug:7.3"
+is_debug_kernel() { [[ $1 = debug || $1 = debug:* || $1 = *-shmap-debug ]]; }
+
+# kernel_suite SPEC|VER: the Debian suite whose compiler and DKMS build the module for a kernel:
+# bookworm (on the host, a bookworm machine; in its chroot for the packaging tests), trixie or
+# sid (tests/runner/chroot.sh). Debian's ABI names say their suite (+deb13: trixie, +deb14:
+# sid); the 7.x debug kernel is built from trixie-backports' source, with trixie's gcc.
+kernel_suite() {
+	local v=$1
+	case $v in
+	bookworm:* | trixie:* | sid:*) echo "${v%%:*}" ;;
+	debug | debug:6.*) echo bookworm ;;
+	debug:*) echo trixie ;;
+	*-shmap-debug) if [[ $v = 6.* ]]; then echo bookworm; else echo trixie; fi ;;
+	*+deb12[-.]*) echo bookworm ;;
+	*+deb13[-.]*) echo trixie ;;
+	*+deb1[4-9][-.]*) echo sid ;;
+	*) if [[ $v =~ ^([7-9]|[1-9][0-9]+)\. ]]; then echo sid; else echo bookworm; fi ;;
+	esac
+}
+# A kernel whose module is built in a chroot, not on the host.
+is_chroot_kernel() { [[ $(kernel_suite "$1") != bookworm ]]; }
 
 # apt-get that waits for the dpkg lock (other builds may hold it) and, when a package cannot
 # be fetched (stale lists), refreshes the lists once and retries.

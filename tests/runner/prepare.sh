@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything a guest run needs for one kernel: headers + image (cached), the module built by
-# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it, else built here; for
-# 7.x by DKMS inside the sid chroot), the initramfs (with the examples of $SHMAP_PROGRAMS, for
-# 7.x those of $SHMAP_PROGRAMS_SID when set: built in the sid chroot).
+# DKMS (taken from $SHMAP_MODULE_DIR/VER/ when the packaging test built it, else built here: on
+# the host for bookworm's kernels, by DKMS inside the chroot of the kernel's suite for the
+# others), the initramfs (with the examples of $SHMAP_PROGRAMS_DIR/SUITE when set: built
+# against the installed library in the chroot of that suite).
 #   prepare.sh VER OUTDIR      writes OUTDIR/initramfs.cpio
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -20,12 +21,13 @@ if [[ -n ${SHMAP_MODULE_DIR:-} ]]; then
 fi
 if [[ -n $ko ]]; then
 	log "module from the package install: $ko"
-elif is_sid_kernel "$ver"; then
-	ko=$("$RUNNER_DIR/sid-chroot.sh" build "$ver")
+elif is_chroot_kernel "$ver"; then
+	ko=$("$RUNNER_DIR/chroot.sh" "$(kernel_suite "$ver")" build "$ver")
 else
 	ko=$("$RUNNER_DIR/build-module.sh" "$ver")
 fi
-if is_sid_kernel "$ver" && [[ -d ${SHMAP_PROGRAMS_SID:-} ]]; then
-	export SHMAP_PROGRAMS=$SHMAP_PROGRAMS_SID
+suite=$(kernel_suite "$ver")
+if [[ -n ${SHMAP_PROGRAMS_DIR:-} && -d $SHMAP_PROGRAMS_DIR/$suite ]]; then
+	export SHMAP_PROGRAMS=$SHMAP_PROGRAMS_DIR/$suite
 fi
 "$RUNNER_DIR/initramfs.sh" "$ver" "$ko" "$out/initramfs.cpio"
