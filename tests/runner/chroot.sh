@@ -20,8 +20,6 @@
 #   chroot.sh SUITE build VER         build + install the module through DKMS inside, in hermetic
 #                                     trees $BUILD/dkms/VER (as build-module.sh on the host); prints
 #                                     the host path of the installed shmap.ko*
-#   chroot.sh SUITE lint VER          W=1 + sparse (C=2) build of src/ against VER's headers inside
-#                                     ($BUILD/lint/VER/lint.log); exit 1 on any diagnostic
 #   chroot.sh SUITE candidate PKG     the version apt would install of PKG inside, or nothing
 #   chroot.sh SUITE image-pkgs VER    the packages that hold the image and modules of VER
 #   chroot.sh SUITE install PKG...    apt-get install inside (under the chroot's lock)
@@ -344,33 +342,6 @@ cmd_build() {
 	echo "$ko"
 }
 
-# W=1 and sparse (C=2) on a copy of src/ + include/ against VER's headers; fails on any
-# compiler or sparse diagnostic. Debian's header packages lack scripts/checker-valid.sh, so the
-# top Makefile's "C=2 specified, but sparse is not available" check always fails and turns
-# sparse off: KBUILD_CHECKSRC=2 on the command line overrides that (its message is filtered).
-cmd_lint() {
-	local ver=$1 w out p
-	cmd_headers "$ver" >/dev/null
-	mkdir -p "$BUILD"
-	w=$(cd "$BUILD" && pwd -P)/lint/$ver
-	rm -rf "$w"
-	mkdir -p "$w"
-	for p in src include; do cp -a "$SHMAP_SRC/$p" "$w/"; done
-	find "$w" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \) -delete
-	out=$w/lint.log
-	if ! run_in --bind "$w" -- make -C "/lib/modules/$ver/build" M="$w/src" W=1 C=2 KBUILD_CHECKSRC=2 \
-		modules >"$out" 2>&1; then
-		cat "$out" >&2
-		die "W=1 C=2 build failed for $ver"
-	fi
-	if grep -vE 'checker-valid\.sh: No such file|C=2 specified, but sparse is not available' "$out" |
-		grep -E 'warning|error|note:' >&2; then
-		die "W=1/sparse diagnostics for $ver (full log: $out)"
-	fi
-	grep -q 'CHECK ' "$out" || die "sparse did not run for $ver ($out)"
-	log "W=1 + sparse clean for $ver"
-}
-
 need() { [[ $1 -eq $2 ]] || die "usage: $0 $SUITE $3"; }
 cmd=${1:-}
 (($#)) && shift
@@ -380,11 +351,10 @@ update) cmd_update ;;
 resolve) cmd_resolve "$@" ;;
 headers) need $# 1 "headers VER"; cmd_headers "$1" ;;
 build) need $# 1 "build VER"; cmd_build "$1" ;;
-lint) need $# 1 "lint VER"; cmd_lint "$1" ;;
 run) run_in "$@" ;;
 candidate) need $# 1 "candidate PKG"; candidate "$1" ;;
 image-pkgs) need $# 1 "image-pkgs VER"; cmd_image_pkgs "$1" ;;
 install) (($#)) || die "usage: $0 $SUITE install PKG..."; cmd_install "$@" ;;
 bootstrap) need $# 1 "bootstrap DIR"; cmd_bootstrap "$1" ;;
-*) die "usage: $0 $SUITE ensure | update | resolve SPEC... | headers VER | build VER | lint VER | run [--bind DIR]... [--] CMD... | candidate PKG | image-pkgs VER | install PKG... | bootstrap DIR" ;;
+*) die "usage: $0 $SUITE ensure | update | resolve SPEC... | headers VER | build VER | run [--bind DIR]... [--] CMD... | candidate PKG | image-pkgs VER | install PKG... | bootstrap DIR" ;;
 esac
