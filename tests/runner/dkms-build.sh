@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # dkms add, build and install of one module for one kernel, in hermetic trees: nothing outside
 # W is read or written but the kernel's headers. Runs on the host (build-module.sh, 6.x) and
-# inside the sid chroot (sid-chroot.sh build, 7.x), so it needs nothing but bash and dkms.
+# inside the chroot of a kernel's suite (chroot.sh SUITE build), so it needs nothing but bash and dkms.
 #   dkms-build.sh W PKG PVER VER KDIR
 # W/source/PKG-PVER holds the sources; the trees are W/dkms (--dkmstree) and W/lib/modules
 # (--installtree, no depmod). W/dkms.log gets dkms' output; on a failure it and every make.log
