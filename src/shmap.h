@@ -39,7 +39,9 @@
  * The page index is in chunks: arrays of SHMAP_CHUNK_PAGES page pointers,
  * one page each (64-bit), as many pages as one page table maps (512 on
  * x86-64). A fault window (at most that, aligned) never crosses a chunk,
- * and a piece of a chunk is what vm_insert_pages() takes.
+ * and a piece of a chunk is what vm_insert_pages() takes. The chunks of an
+ * eager buffer are slices of one flat array (@pages below), so that any
+ * range of it is one array for mmap_action_map_kernel_pages().
  */
 #define SHMAP_CHUNK_SHIFT (PAGE_SHIFT - 3)
 #define SHMAP_CHUNK_PAGES BIT(SHMAP_CHUNK_SHIFT)
@@ -50,7 +52,10 @@
  * @ref: one reference per open file (fd) and per vma piece, plus the
  *	creator's while it sets the buffer up
  * @inode: the buffer's own inode; pages point at its address_space
- * @chunks: the page index: chunk N holds the pages at offsets N *
+ * @pages: eager buffers: the page index as one flat array of @npages
+ *	entries, all filled at create; chunk N is the slice at N *
+ *	SHMAP_CHUNK_PAGES. NULL for lazy buffers, which use @chunks.
+ * @chunks: lazy buffers: the page index: chunk N holds the pages at offsets N *
  *	SHMAP_CHUNK_PAGES on. A chunk exists once a page in its range was
  *	allocated, so the index grows with what is resident, not with
  *	@npages; chunks and the xarray's nodes are charged to the memory
@@ -73,6 +78,7 @@
 struct shmap_buf {
 	struct kref ref;
 	struct inode *inode;
+	struct page **pages;
 	struct xarray chunks;
 	unsigned long npages;
 	u32 mode;
@@ -95,6 +101,8 @@ struct shmap_buf {
 static inline struct page **shmap_buf_chunk(struct shmap_buf *buf,
 					    unsigned long pgoff)
 {
+	if (buf->pages)
+		return buf->pages + (pgoff & ~SHMAP_CHUNK_MASK);
 	return xa_load(&buf->chunks, pgoff >> SHMAP_CHUNK_SHIFT);
 }
 
