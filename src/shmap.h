@@ -8,7 +8,10 @@
  *   shmap_ioctl.c   the ioctls of /dev/shmap and of buffer fds
  *   shmap_buf.c     buffers: pages (allocate, free), reservations, kref
  *   shmap_file.c    the pseudo filesystem: one inode per buffer, its files
- *   shmap_mmap.c    ->mmap, vm_operations (open, close, fault)
+ *   shmap_mmap.c    vm_operations (open, close, fault), shared by both hooks
+ *   shmap_mmap_vma.c   ->mmap, on kernels without ->mmap_prepare (6.x)
+ *   shmap_mmap_desc.c  ->mmap_prepare and ->mapped, where the headers have
+ *			them with map actions (7.2+); see shmap_compat.h
  */
 #ifndef SHMAP_H
 #define SHMAP_H
@@ -39,7 +42,9 @@
  * The page index is in chunks: arrays of SHMAP_CHUNK_PAGES page pointers,
  * one page each (64-bit), as many pages as one page table maps (512 on
  * x86-64). A fault window (at most that, aligned) never crosses a chunk,
- * and a piece of a chunk is what vm_insert_pages() takes.
+ * and a piece of a chunk is what vm_insert_pages() takes. The chunks of an
+ * eager buffer are slices of one flat array (@pages below), so that any
+ * range of it is one array for mmap_action_map_kernel_pages().
  */
 #define SHMAP_CHUNK_SHIFT (PAGE_SHIFT - 3)
 #define SHMAP_CHUNK_PAGES BIT(SHMAP_CHUNK_SHIFT)
@@ -50,7 +55,10 @@
  * @ref: one reference per open file (fd) and per vma piece, plus the
  *	creator's while it sets the buffer up
  * @inode: the buffer's own inode; pages point at its address_space
- * @chunks: the page index: chunk N holds the pages at offsets N *
+ * @pages: eager buffers: the page index as one flat array of @npages
+ *	entries, all filled at create; chunk N is the slice at N *
+ *	SHMAP_CHUNK_PAGES. NULL for lazy buffers, which use @chunks.
+ * @chunks: lazy buffers: the page index: chunk N holds the pages at offsets N *
  *	SHMAP_CHUNK_PAGES on. A chunk exists once a page in its range was
  *	allocated, so the index grows with what is resident, not with
  *	@npages; chunks and the xarray's nodes are charged to the memory
@@ -60,7 +68,7 @@
  * @npages: size in pages
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
  * @flags: SHMAP_CREATE_NORESERVE or 0
- * @lock: serialises seal changes against ->mmap
+ * @lock: serialises seal changes against ->mmap and ->mapped
  * @seals: SHMAP_SEAL_* bits, under @lock
  * @resident: pages allocated
  * @reserved: pages charged against max_total_mb
@@ -73,6 +81,7 @@
 struct shmap_buf {
 	struct kref ref;
 	struct inode *inode;
+	struct page **pages;
 	struct xarray chunks;
 	unsigned long npages;
 	u32 mode;
@@ -95,6 +104,8 @@ struct shmap_buf {
 static inline struct page **shmap_buf_chunk(struct shmap_buf *buf,
 					    unsigned long pgoff)
 {
+	if (buf->pages)
+		return buf->pages + (pgoff & ~SHMAP_CHUNK_MASK);
 	return xa_load(&buf->chunks, pgoff >> SHMAP_CHUNK_SHIFT);
 }
 
@@ -118,18 +129,61 @@ static inline struct page *shmap_buf_peek(struct shmap_buf *buf,
 	return chunk ? shmap_chunk_peek(chunk, pgoff) : NULL;
 }
 
+/*
+ * A vma's vm_private_data: the buffer, on which the vma holds a reference
+ * (taken by ->mmap, ->mapped or ->open, dropped by ->close). Between
+ * ->mmap_prepare and ->mapped (7.2+) it is the buffer tagged
+ * SHMAP_VMA_PENDING instead: no reference is taken yet, and if the map
+ * action or ->mapped fails, the core unmaps the vma and ->close, seeing the
+ * tag, has nothing to drop. SHMAP_VMA_MAYWRITE carries "this vma may be
+ * written" from ->mmap_prepare to ->mapped, which is given no vma flags.
+ * Nothing but ->mapped and ->close can see a tagged value: the vma is
+ * write-locked and the mmap lock held for write until ->mapped replaced it.
+ */
+#define SHMAP_VMA_PENDING  BIT(0)
+#define SHMAP_VMA_MAYWRITE BIT(1)
+#define SHMAP_VMA_TAGS	   (SHMAP_VMA_PENDING | SHMAP_VMA_MAYWRITE)
+static_assert(__alignof__(struct shmap_buf) > SHMAP_VMA_TAGS);
+
+static inline void *shmap_vma_pending(struct shmap_buf *buf, bool maywrite)
+{
+	return (void *)((unsigned long)buf | SHMAP_VMA_PENDING |
+			(maywrite ? SHMAP_VMA_MAYWRITE : 0));
+}
+
+static inline bool shmap_vma_is_pending(const void *data)
+{
+	return (unsigned long)data & SHMAP_VMA_PENDING;
+}
+
+static inline struct shmap_buf *shmap_vma_buf(const void *data)
+{
+	return (struct shmap_buf *)((unsigned long)data & ~SHMAP_VMA_TAGS);
+}
+
 /**
  * struct shmap_counters - global counters, shown in sysfs
  * @buffers: buffers alive
  * @pages_allocated: pages allocated for all buffers
  * @pages_reserved: pages charged against max_total_mb
  * @faults: calls of the fault handler since load
+ * @mapped_by_mmap: mappings set up by ->mmap since load (6.x kernels)
+ * @mapped_by_mmap_prepare: mappings set up by ->mmap_prepare and completed
+ *	by ->mapped since load (7.2+ kernels)
+ * @mmap_undone: mappings that ->mmap_prepare accepted and the core then
+ *	unmapped again, because the map action or ->mapped failed
+ *
+ * The last three say which hook really made the mappings on the running
+ * kernel (tests/mmap.c checks it); whatever the build flags say.
  */
 struct shmap_counters {
 	atomic_long_t buffers;
 	atomic_long_t pages_allocated;
 	atomic_long_t pages_reserved;
 	atomic_long_t faults;
+	atomic_long_t mapped_by_mmap;
+	atomic_long_t mapped_by_mmap_prepare;
+	atomic_long_t mmap_undone;
 };
 
 extern struct shmap_counters shmap_counters;
@@ -162,6 +216,18 @@ long shmap_dev_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* shmap_mmap.c */
+extern const struct vm_operations_struct shmap_vm_ops;
+int shmap_mmap_check(struct shmap_buf *buf, unsigned long pgoff, bool shared,
+		     bool exec);
+void shmap_mapping_get(struct shmap_buf *buf);
+
+/* shmap_mmap_vma.c (->mmap) */
 int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma);
+
+/* shmap_mmap_desc.c (->mmap_prepare, ->mapped) */
+struct vm_area_desc;
+int shmap_buf_mmap_prepare(struct vm_area_desc *desc);
+int shmap_vm_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
+		    const struct file *file, void **vm_private_data);
 
 #endif /* SHMAP_H */

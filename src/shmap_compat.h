@@ -53,4 +53,20 @@ static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
 #define shmap_idmap user_namespace
 #endif
 
+/*
+ * The mapping hook. Where the headers have f_op->mmap_prepare,
+ * vm_ops->mapped, mmap_action_map_kernel_pages() and the vma_desc_*() flag
+ * helpers (7.2+), buffer files set ->mmap_prepare (shmap_mmap_desc.c);
+ * before, ->mmap (shmap_mmap_vma.c). Kbuild builds one of the two files. A
+ * file may set only one of the hooks: with both, the core refuses to map
+ * it (can_mmap_file() warns).
+ */
+#ifdef SHMAP_HAVE_MMAP_PREPARE
+#define SHMAP_FOP_MMAP	    .mmap_prepare = shmap_buf_mmap_prepare
+#define SHMAP_VM_OPS_MAPPED .mapped = shmap_vm_mapped,
+#else
+#define SHMAP_FOP_MMAP .mmap = shmap_buf_mmap
+#define SHMAP_VM_OPS_MAPPED
+#endif
+
 #endif /* SHMAP_COMPAT_H */

@@ -12,7 +12,7 @@
  * S_IFREG with st_size the buffer size (so that "map the whole file" code
  * works), fsync() succeeds and does nothing, the size never changes (but
  * ftruncate() to it succeeds), and nothing on the filesystem is executable
- * (see shmap_buf_mmap()).
+ * (see shmap_mmap_check()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -125,7 +125,7 @@ static int shmap_file_release(struct inode *inode, struct file *file)
 static const struct file_operations shmap_buf_fops = {
 	.owner = THIS_MODULE,
 	.release = shmap_file_release,
-	.mmap = shmap_buf_mmap,
+	SHMAP_FOP_MMAP,
 	.fsync = noop_fsync,
 	.unlocked_ioctl = shmap_buf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -42,12 +42,19 @@ SHMAP_COUNTER_ATTR(buffers);
 SHMAP_COUNTER_ATTR(pages_allocated);
 SHMAP_COUNTER_ATTR(pages_reserved);
 SHMAP_COUNTER_ATTR(faults);
+SHMAP_COUNTER_ATTR(mapped_by_mmap);
+SHMAP_COUNTER_ATTR(mapped_by_mmap_prepare);
+SHMAP_COUNTER_ATTR(mmap_undone);
 
 static struct attribute *shmap_counter_attrs[] = {
 	&dev_attr_buffers.attr,
 	&dev_attr_pages_allocated.attr,
 	&dev_attr_pages_reserved.attr,
 	&dev_attr_faults.attr,
+	/* Which hook made the mappings: ->mmap or ->mmap_prepare. */
+	&dev_attr_mapped_by_mmap.attr,
+	&dev_attr_mapped_by_mmap_prepare.attr,
+	&dev_attr_mmap_undone.attr,
 	NULL,
 };
 

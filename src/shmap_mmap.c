@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmap_mmap.c - mapping buffers: ->mmap and the vm_operations.
+ * shmap_mmap.c - what a mapping of a buffer does: the vm_operations, shared
+ * by both mapping hooks, and the checks both make.
  *
- * The vma is VM_MIXEDMAP: PTEs point at ordinary refcounted pages, inserted
- * with vm_insert_pages(): every page of an eager buffer in ->mmap, and a
- * window of pages per fault (see shmap_vm_fault()). VM_MIXEDMAP is set in
- * ->mmap, where the mmap lock is held for write, so that inserting from a
- * fault, under the mmap read lock or the per-VMA lock only, never has to
- * change vm_flags.
+ * Which hook sets a mapping up depends on the kernel (see shmap_compat.h):
+ * ->mmap (shmap_mmap_vma.c) on 6.x, ->mmap_prepare with ->mapped
+ * (shmap_mmap_desc.c) on 7.2+. Either way the vma is VM_MIXEDMAP: PTEs
+ * point at ordinary refcounted pages, inserted with vm_insert_pages() or
+ * the same insert_pages() under mmap_action_map_kernel_pages(): every page
+ * of an eager buffer when it is mapped, and a window of pages per fault
+ * (see shmap_vm_fault()). VM_MIXEDMAP is set by the hook, where the mmap
+ * lock is held for write, so that inserting from a fault, under the mmap
+ * read lock or the per-VMA lock only, never has to change vm_flags.
  *
  * Faults: ->map_pages is the kernel's read fault-around: it maps the pages
  * that exist around a read fault, without allocating. Having it also tells
@@ -19,9 +23,11 @@
  * (as anonymous faults do under the per-VMA lock), never change the vma,
  * and vm_insert_pages() takes the page table lock itself.
  *
- * Lifetime: the vma holds a reference on the buffer, taken in ->mmap and
- * ->open (fork, split, mremap move), dropped in ->close; no vma pointer is
- * ever kept.
+ * Lifetime: the vma holds a reference on the buffer, taken when the hook
+ * completes the mapping (->mmap, or ->mapped) and in ->open (fork, split,
+ * mremap move), dropped in ->close; no vma pointer is ever kept. A vma
+ * that ->mmap_prepare accepted but whose mapping the core then undid holds
+ * none (see SHMAP_VMA_PENDING in shmap.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,23 +36,34 @@
 #include <linux/kernel.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/sched/signal.h>
 
 #include "shmap.h"
 #include "shmap_compat.h"
 
-static void shmap_vm_open(struct vm_area_struct *vma)
+/**
+ * shmap_mapping_get() - the reference of a new vma (piece) on its buffer
+ * @buf: the buffer
+ */
+void shmap_mapping_get(struct shmap_buf *buf)
 {
-	struct shmap_buf *buf = vma->vm_private_data;
-
 	shmap_buf_get(buf);
 	atomic_inc(&buf->mappings);
+}
+
+static void shmap_vm_open(struct vm_area_struct *vma)
+{
+	shmap_mapping_get(vma->vm_private_data);
 }
 
 static void shmap_vm_close(struct vm_area_struct *vma)
 {
 	struct shmap_buf *buf = vma->vm_private_data;
 
+	/* Accepted by ->mmap_prepare, undone before ->mapped took a reference. */
+	if (shmap_vma_is_pending(buf)) {
+		atomic_long_inc(&shmap_counters.mmap_undone);
+		return;
+	}
 	atomic_dec(&buf->mappings);
 	shmap_buf_put(buf);
 }
@@ -86,29 +103,6 @@ static int shmap_insert_chunk(struct vm_area_struct *vma, struct page **chunk,
 			i++;
 		else if (ret)
 			return ret;
-	}
-	return 0;
-}
-
-/* The same for buffer pages [first, first + nr), chunk by chunk. */
-static int shmap_insert_present(struct vm_area_struct *vma,
-				struct shmap_buf *buf, unsigned long first,
-				unsigned long nr)
-{
-	unsigned long n;
-	struct page **chunk;
-	int ret;
-
-	while (nr) {
-		n = min(nr, SHMAP_CHUNK_PAGES - (first & SHMAP_CHUNK_MASK));
-		chunk = shmap_buf_chunk(buf, first);
-		if (chunk) {
-			ret = shmap_insert_chunk(vma, chunk, first, n);
-			if (ret)
-				return ret;
-		}
-		first += n;
-		nr -= n;
 	}
 	return 0;
 }
@@ -216,92 +210,40 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 	return VM_FAULT_NOPAGE;
 }
 
-static const struct vm_operations_struct shmap_vm_ops = {
+/* .mapped where the kernel has it (shmap_compat.h), kept on its own line. */
+/* clang-format off */
+const struct vm_operations_struct shmap_vm_ops = {
 	.open = shmap_vm_open,
 	.close = shmap_vm_close,
+	SHMAP_VM_OPS_MAPPED
 	.fault = shmap_vm_fault,
 	.map_pages = shmap_vm_map_pages,
 };
 
-/* Map every page of an eager buffer that the vma covers. */
-static int shmap_map_eager(struct shmap_buf *buf, struct vm_area_struct *vma)
-{
-	unsigned long pgoff = vma->vm_pgoff;
-	unsigned long end = pgoff + min(vma_pages(vma), buf->npages - pgoff);
-	unsigned long count;
-	int ret;
-
-	while (pgoff < end) {
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		count = min_t(unsigned long, end - pgoff, SHMAP_BATCH);
-		ret = shmap_insert_present(vma, buf, pgoff, count);
-		if (ret)
-			return ret;
-		pgoff += count;
-		cond_resched();
-	}
-	return 0;
-}
+/* clang-format on */
 
 /**
- * shmap_buf_mmap() - ->mmap of buffer files
- * @file: the buffer file
- * @vma: the new vma
+ * shmap_mmap_check() - the checks both mapping hooks make first
+ * @buf: the buffer
+ * @pgoff: the offset of the mapping, in pages
+ * @shared: the mapping is shared (VM_MAYSHARE)
+ * @exec: the mapping is executable (VM_EXEC)
  *
- * On failure the core unmaps whatever was inserted and no vm_operations
- * hook runs, so nothing of ours is left to undo.
+ * Private mappings would copy on write into anonymous pages that no longer
+ * reach the buffer. VM_MAYSHARE, not VM_SHARED: the core clears VM_SHARED
+ * for shared mappings of a read-only fd. W^X: buffers are data, never code.
+ * The filesystem is noexec (see shmap_init_fs_context()), so the core
+ * already refuses PROT_EXEC with -EPERM and clears VM_MAYEXEC; the hooks
+ * keep it so whatever the core's noexec rules (and clear VM_MAYEXEC, so
+ * mprotect(PROT_EXEC) fails with -EACCES).
  *
- * Return: 0, -EINVAL (private mapping, offset at or past the end), -EPERM
- * (executable mapping, or writable mapping of a buffer sealed with
- * SHMAP_SEAL_FUTURE_WRITE), -ENOMEM, -EINTR.
+ * Return: 0, -EINVAL (private mapping, offset at or past the end) or -EPERM
+ * (executable mapping).
  */
-int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
+int shmap_mmap_check(struct shmap_buf *buf, unsigned long pgoff, bool shared,
+		     bool exec)
 {
-	struct shmap_buf *buf = file->private_data;
-	int ret = 0;
-
-	/*
-	 * Private mappings would copy on write into anonymous pages that no
-	 * longer reach the buffer. VM_MAYSHARE, not VM_SHARED: the core
-	 * clears VM_SHARED for shared mappings of a read-only fd.
-	 */
-	if (!(vma->vm_flags & VM_MAYSHARE))
+	if (!shared || pgoff >= buf->npages)
 		return -EINVAL;
-	if (vma->vm_pgoff >= buf->npages)
-		return -EINVAL;
-	/*
-	 * W^X: buffers are data, never code. The filesystem is noexec (see
-	 * shmap_init_fs_context()), so the core already refuses PROT_EXEC
-	 * with -EPERM and clears VM_MAYEXEC; this keeps it so whatever the
-	 * core's noexec rules, and mprotect(PROT_EXEC) fails with -EACCES.
-	 */
-	if (vma->vm_flags & VM_EXEC)
-		return -EPERM;
-	shmap_vm_flags_clear(vma, VM_MAYEXEC);
-
-	mutex_lock(&buf->lock);
-	if (buf->seals & SHMAP_SEAL_FUTURE_WRITE) {
-		if (vma->vm_flags & VM_WRITE) {
-			ret = -EPERM;
-			goto out_unlock;
-		}
-		/* mprotect() may not add write later either. */
-		shmap_vm_flags_clear(vma, VM_MAYWRITE);
-	}
-
-	shmap_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &shmap_vm_ops;
-	vma->vm_private_data = buf;
-
-	if (buf->mode == SHMAP_MODE_EAGER) {
-		ret = shmap_map_eager(buf, vma);
-		if (ret)
-			goto out_unlock;
-	}
-	shmap_vm_open(vma);
-
-out_unlock:
-	mutex_unlock(&buf->lock);
-	return ret;
+	return exec ? -EPERM : 0;
 }

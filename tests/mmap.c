@@ -4,7 +4,8 @@
  * end (SIGBUS), mremap, partial munmap, mprotect splits, read-only
  * mappings, MADV_DONTNEED, INFO.mappings, zeroed pages, eager/lazy
  * residency, VM_DONTDUMP, never executable (W^X), msync/fsync as no-ops,
- * the fd as a regular file (fstat, mapping by st_size).
+ * the fd as a regular file (fstat, mapping by st_size), and which hook of
+ * the module made the mappings (->mmap or ->mmap_prepare).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "tshmap.h"
@@ -619,6 +621,63 @@ static void regular_no_file_io(void)
 	close(dev);
 }
 
+/*
+ * Which hook made the mappings, from the module's per-hook counters in the
+ * guest, not from how it was built: ->mmap_prepare (with ->mapped and the
+ * map action) is expected on 7.x kernels, which have it, ->mmap on 6.x.
+ * An eager mapping is complete when mmap() returns (no fault to touch
+ * it), a lazy one faults its pages in.
+ */
+static void mmap_path(void)
+{
+	uint64_t by_mmap = T_STAT("mapped_by_mmap");
+	uint64_t by_prepare = T_STAT("mapped_by_mmap_prepare");
+	uint64_t undone = T_STAT("mmap_undone"), faults;
+	size_t pg = t_page(), len = 64 * pg;
+	int dev = t_dev(), eager, lazy, want_prepare;
+	const char *ran, *want;
+	struct utsname u;
+	char *e, *l;
+
+	REQUIRE_SYS(uname(&u));
+	want_prepare = atoi(u.release) >= 7;
+	want = want_prepare ? "mmap_prepare" : "mmap";
+	eager = T_CREATE(dev, len, SHMAP_MODE_EAGER, 0, "path-eager");
+	lazy = T_CREATE(dev, len, SHMAP_MODE_LAZY, 0, "path-lazy");
+	faults = T_STAT("faults");
+	e = T_MAP(eager, len, PROT_READ | PROT_WRITE, 0);
+	t_fill(e, len, 3);
+	CHECK_EQ(T_STAT("faults"), faults);
+	l = T_MAP(lazy, len, PROT_READ | PROT_WRITE, 0);
+	t_fill(l, len, 4);
+	CHECK_GT(T_STAT("faults"), faults);
+	CHECK_PATTERN(e, len, 3);
+	CHECK_PATTERN(l, len, 4);
+	CHECK_EQ(T_INFO(eager).mappings, 1);
+	CHECK_EQ(T_INFO(lazy).mappings, 1);
+
+	by_mmap = T_STAT("mapped_by_mmap") - by_mmap;
+	by_prepare = T_STAT("mapped_by_mmap_prepare") - by_prepare;
+	if (by_mmap == 2 && !by_prepare)
+		ran = "mmap";
+	else if (by_prepare == 2 && !by_mmap)
+		ran = "mmap_prepare";
+	else
+		ran = "unclear";
+	tap_describe("%s", ran);
+	if (strcmp(ran, want))
+		TAP_FAIL("kernel %s: expected the %s hook, counters say %s "
+			 "(mmap +%llu, mmap_prepare +%llu)", u.release, want,
+			 ran, (unsigned long long)by_mmap,
+			 (unsigned long long)by_prepare);
+	CHECK_EQ(T_STAT("mmap_undone"), undone);
+	munmap(e, len);
+	munmap(l, len);
+	close(eager);
+	close(lazy);
+	close(dev);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(private_refused),
 	TAP_CASE(offset_past_end),
@@ -645,6 +704,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(sync_noop),
 	TAP_CASE(fstat_regular),
 	TAP_CASE(regular_no_file_io),
+	TAP_CASE(mmap_path),
 };
 
 TAP_MAIN("mmap", cases)

@@ -2,9 +2,11 @@
 /*
  * seal: read-only export (SHMAP_IOC_EXPORT_RO) and seals (SHMAP_IOC_SEAL:
  * FUTURE_WRITE, SEAL, reading with seals=0, unknown bits, a SEAL that fails
- * with EFAULT seals nothing).
+ * with EFAULT seals nothing), and FUTURE_WRITE racing mmap().
  */
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -364,6 +366,117 @@ static void seal_arg_cow(void)
 	close(dev);
 }
 
+struct race {
+	int fd;
+	atomic_int go;
+	double delay;		/* seconds after go */
+	int sealed;		/* t_seal()'s result */
+	uint32_t mappings;	/* INFO.mappings right after the seal */
+};
+
+static void *race_sealer(void *arg)
+{
+	struct race *r = arg;
+	struct shmap_info in;
+	double t0;
+
+	while (!atomic_load(&r->go))
+		;
+	/* A spin, not a sleep: sleeps are far coarser than the window. */
+	for (t0 = t_now(); t_now() - t0 < r->delay;)
+		;
+	r->sealed = t_seal(r->fd, SHMAP_SEAL_FUTURE_WRITE);
+	r->mappings = t_info(r->fd, &in) ? ~0U : in.mappings;
+	return NULL;
+}
+
+/*
+ * SHMAP_SEAL_FUTURE_WRITE added while mmap() of a writable fd runs, at
+ * delays that sweep the whole mmap() of a 16 MiB eager buffer. With
+ * ->mmap_prepare (7.x) the seal can land after ->mmap_prepare looked and
+ * before ->mapped: ->mapped looks again and fails, the core unmaps the
+ * vma and ->close must drop nothing (mmap_undone counts those). Either
+ * way a mapping that may be written (PROT_WRITE, or PROT_READ with
+ * mprotect() to write still allowed) survives only if it was complete
+ * when the seal was added: the buffer already had it (INFO.mappings) right
+ * after the seal. And every buffer, however its mmap() ended, is freed
+ * with its fd: no reference is left behind.
+ */
+static void future_write_races_mmap(void)
+{
+	size_t len = 16 * T_MIB;
+	uint64_t buffers = T_STAT("buffers"), allocated = T_STAT("pages_allocated");
+	uint64_t undone0 = T_STAT("mmap_undone"), undone;
+	unsigned int i, trials = 48, mapped = 0, refused = 0, late = 0;
+	int dev = t_dev();
+	double window;
+	char *p;
+
+	/* How long one mmap() takes here: the window to sweep. */
+	{
+		int fd = T_CREATE(dev, len, SHMAP_MODE_EAGER, 0, "race");
+		double t0 = t_now();
+
+		p = T_MAP(fd, len, PROT_READ | PROT_WRITE, 0);
+		window = t_now() - t0;
+		munmap(p, len);
+		close(fd);
+	}
+	for (i = 0; i < trials; i++) {
+		int prot = i & 1 ? PROT_READ : PROT_READ | PROT_WRITE;
+		struct race r = { .delay = window * 1.5 * (i / 2) / (trials / 2) };
+		uint64_t u;
+		pthread_t t;
+		int err;
+
+		r.fd = T_CREATE(dev, len, SHMAP_MODE_EAGER, 0, "race");
+		u = T_STAT("mmap_undone");
+		REQUIRE_EQ(pthread_create(&t, NULL, race_sealer, &r), 0);
+		atomic_store(&r.go, 1);
+		errno = 0;
+		p = mmap(NULL, len, prot, MAP_SHARED, r.fd, 0);
+		err = errno;
+		pthread_join(t, NULL);
+		CHECK_EQ(r.sealed, SHMAP_SEAL_FUTURE_WRITE);
+		if (p != MAP_FAILED && (prot & PROT_WRITE)) {
+			mapped++;
+			if (r.mappings != 1)
+				TAP_FAIL("trial %u: writable mapping made "
+					 "after the seal (%u mappings then)",
+					 i, r.mappings);
+			p[len - 1] = 1;
+			munmap(p, len);
+		} else if (p != MAP_FAILED) {
+			/* Made after the seal: it may never become writable. */
+			mapped++;
+			if (r.mappings == 1)
+				CHECK_SYS(mprotect(p, len,
+						   PROT_READ | PROT_WRITE));
+			else
+				CHECK_ERRNO(mprotect(p, len,
+						     PROT_READ | PROT_WRITE),
+					    EACCES);
+			munmap(p, len);
+		} else {
+			if (err != EPERM)
+				TAP_FAIL("trial %u: mmap: %s, expected EPERM",
+					 i, tap_errname(err));
+			refused++;
+			late += T_STAT("mmap_undone") != u;
+			CHECK_EQ(T_INFO(r.fd).mappings, 0);
+		}
+		close(r.fd);
+	}
+	close(dev);
+	CHECK_EQ(T_STAT("buffers"), buffers);
+	CHECK_EQ(T_STAT("pages_allocated"), allocated);
+	undone = T_STAT("mmap_undone") - undone0;
+	CHECK_EQ(undone, late);
+	tap_describe("%u trials over %.1f ms: %u mapped, %u refused, %u of "
+		     "them undone after ->mmap_prepare", trials,
+		     window * 1500, mapped, refused, late);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(ro_sees_writes_eager),
 	TAP_CASE(ro_sees_writes_lazy),
@@ -382,6 +495,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(unknown_seal_bits),
 	TAP_CASE(seal_efault_readonly),
 	TAP_CASE(seal_arg_cow),
+	TAP_CASE_T(future_write_races_mmap, 240),
 };
 
 TAP_MAIN("seal", cases)

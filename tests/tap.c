@@ -18,8 +18,11 @@
 int tap_failed;
 static const char *tap_prog = "?";
 static const char *tap_case_name = "?";
-/* Shared with the case's child: why it skipped, for the "ok ... # SKIP" line. */
-static char *tap_skip_why;
+/*
+ * Shared with the case's child: why it skipped, for the "ok ... # SKIP"
+ * line, and what it found (tap_describe()), right after it.
+ */
+static char *tap_skip_why, *tap_found;
 #define TAP_SKIP_WHY_LEN 512
 
 /* The one place that prints a test line. @directive: "" or "SKIP why" or a reason. */
@@ -119,6 +122,17 @@ void tap_skip(const char *fmt, ...)
 		printf("# skip: %s\n", msg);
 	fflush(stdout);
 	exit(tap_failed ? 1 : TAP_SKIP_STATUS);
+}
+
+void tap_describe(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!tap_found)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tap_found, TAP_SKIP_WHY_LEN, fmt, ap);
+	va_end(ap);
 }
 
 const char *tap_errname(int err)
@@ -280,14 +294,17 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 	for (i = 0; i < n; i++)
 		planned += tap_selected(cases[i].name, argc, argv);
 	printf("1..%zu\n", planned);
-	tap_skip_why = mmap(NULL, TAP_SKIP_WHY_LEN, PROT_READ | PROT_WRITE,
+	tap_skip_why = mmap(NULL, 2 * TAP_SKIP_WHY_LEN, PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (tap_skip_why == MAP_FAILED)
 		tap_skip_why = NULL;
+	else
+		tap_found = tap_skip_why + TAP_SKIP_WHY_LEN;
 
 	for (i = 0; i < n; i++) {
 		const struct tap_case *c = &cases[i];
 		unsigned int timeout = c->timeout ?: TAP_DEFAULT_TIMEOUT;
+		char desc[2 * TAP_SKIP_WHY_LEN];
 		const char *why = "";
 		int status;
 		pid_t pid;
@@ -295,8 +312,10 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		if (!tap_selected(c->name, argc, argv))
 			continue;
 		num++;
-		if (tap_skip_why)
+		if (tap_skip_why) {
 			tap_skip_why[0] = '\0';
+			tap_found[0] = '\0';
+		}
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
@@ -334,9 +353,13 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 			}
 		}
 
+		/* The case's name, and what it found if it said. */
+		snprintf(desc, sizeof(desc), "%s%s%s", c->name,
+			 tap_found && *tap_found ? ": " : "",
+			 tap_found ? tap_found : "");
 		if (status != -1 && WIFEXITED(status) &&
 		    WEXITSTATUS(status) == 0) {
-			tap_line(1, num, c->name, "");
+			tap_line(1, num, desc, "");
 			continue;
 		}
 		if (status != -1 && WIFEXITED(status) &&
@@ -346,7 +369,7 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 			snprintf(directive, sizeof(directive), "SKIP%s%s",
 				 tap_skip_why && *tap_skip_why ? " " : "",
 				 tap_skip_why ? tap_skip_why : "");
-			tap_line(1, num, c->name, directive);
+			tap_line(1, num, desc, directive);
 			continue;
 		}
 		failed++;
@@ -357,7 +380,7 @@ int tap_main(const char *prog, const struct tap_case *cases, size_t n,
 		else if (!(status != -1 && WIFEXITED(status) &&
 			   WEXITSTATUS(status) == 1))
 			why = tap_status_str(status);
-		tap_line(0, num, c->name, why);
+		tap_line(0, num, desc, why);
 	}
 	if (failed)
 		printf("# %s: %zu of %zu failed\n", prog, failed, num);

@@ -60,6 +60,11 @@ void tap_fail_at(const char *file, int line, const char *fmt, ...)
 void tap_end(void) __attribute__((noreturn));
 /* End the case as failed. */
 void tap_abort(void) __attribute__((noreturn));
+/*
+ * What the case found, for its TAP line: "ok N - prog: case: what" (the
+ * last call wins; cases without one keep "ok N - prog: case").
+ */
+void tap_describe(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End the case as skipped (reported "ok N - ... # SKIP why"). */
 void tap_skip(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2), noreturn));
