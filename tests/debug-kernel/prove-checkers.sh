@@ -4,7 +4,9 @@
 # (built in a temporary directory, outside the repository) with one deliberate bug per boot,
 # booted with the runner's boot.sh, and the expected report looked up in the console.
 #
-#   prove-checkers.sh [BUG...]     BUG: none uaf lockdep leak atomic (default: all)
+#   prove-checkers.sh [--kernel SPEC] [BUG...]
+#                                  SPEC: debug (default, 6.12) or debug:7.3 (kernel.sh);
+#                                  BUG: none uaf lockdep leak atomic (default: all)
 #
 #   none     clean control boot: boot.sh must PASS (no false positives from the debug kernel)
 #   uaf      kmalloc, kfree, read           -> "BUG: KASAN: slab-use-after-free" (or KFENCE)
@@ -13,7 +15,9 @@
 #   atomic   kmalloc(GFP_KERNEL) under a spinlock -> "BUG: sleeping function called from invalid context"
 # loglevel=5: boot.sh flags any console line with "lockdep", and a PROVE_LOCKING kernel says
 # "RCU lockdep checking is enabled" (pr_info) at boot; /init raises the level to 8 right away.
-# Prints TAP; logs in $BUILD/debug/prove/BUG/{console.log,tap.log,verdict}. Env: SHMAP_JOBS
+# The scratch module is built as shmap is for that kernel: on the host for the 6.12 one, in the
+# chroot of its suite (tests/runner/chroot.sh, the kernel's build tree copied in) for the others.
+# Prints TAP; logs in $BUILD/debug/prove/VER/BUG/{console.log,tap.log,verdict}. Env: SHMAP_JOBS
 # (boots at once, default 2), SHMAP_CACHE, BUILD.
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
@@ -22,10 +26,16 @@ set -euo pipefail
 . "$(dirname "$0")/../tap.sh"
 DEBUG_DIR=$(cd "$(dirname "$0")" && pwd)
 
+spec=debug
+if [[ ${1:-} = --kernel ]]; then
+	(($# >= 2)) || die "usage: $0 [--kernel SPEC] [BUG...]"
+	spec=$2
+	shift 2
+fi
 (($#)) || set -- none uaf lockdep leak atomic
-ver=$("$DEBUG_DIR/kernel.sh")
-kdir=$("$DEBUG_DIR/kernel.sh" dir)/build
-out=$BUILD/debug/prove
+ver=$("$DEBUG_DIR/kernel.sh" build "$spec")
+suite=$(kernel_suite "$ver")
+out=$BUILD/debug/prove/$ver
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/shmap-prove.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 
@@ -100,7 +110,17 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("deliberate bugs to prove the debug kernel's checkers");
 EOF
 echo 'obj-m := bugs.o' >"$scratch/Kbuild"
-make -C "$kdir" M="$scratch" -s modules >&2 || die "building the scratch module failed"
+# build_scratch: bugs.ko in $scratch, with the compiler of the kernel's suite.
+build_scratch() {
+	local kdir
+	if [[ $suite = bookworm ]]; then
+		make -C "$("$DEBUG_DIR/kernel.sh" dir "$spec")/build" M="$scratch" -s modules
+	else
+		kdir=$("$RUNNER_DIR/chroot.sh" "$suite" headers "$ver")
+		"$RUNNER_DIR/chroot.sh" "$suite" run --bind "$scratch" -- make -C "$kdir" M="$scratch" -s modules
+	fi
+}
+build_scratch >&2 || die "building the scratch module failed"
 
 # A minimal initramfs: busybox, the runner's /init, the module and /prove.sh.
 root=$scratch/root

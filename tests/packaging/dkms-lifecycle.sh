@@ -149,15 +149,17 @@ key_reused() {
 first=1
 for k in "${kernels[@]}"; do
 	kre=$(re "$k")
-	# A kernel built without CONFIG_MODULE_SIG (the debug kernel) has no
-	# sign-file: DKMS says so, and its modules stay unsigned.
+	# A kernel built without CONFIG_MODULE_SIG (the debug kernels) has no
+	# sign-file (what DKMS 3.0 looks for) and no CONFIG_MODULE_SIG_HASH
+	# (what 3.2 looks for): DKMS says so, and its modules stay unsigned.
 	signs=1
 	kernel_signs_modules "$k" || signs=0
 	if [ $signs = 1 ]; then
 		run_dkms "$k: dkms build" "Signing module" build "${mv[@]}" -k "$k" || true
 	else
 		run_dkms "$k: dkms build (no module signing in this kernel)" \
-			"sign-file not found, modules won't be signed" build "${mv[@]}" -k "$k" || true
+			"(sign-file not found|built without module signing facility), modules won't be signed" \
+			build "${mv[@]}" -k "$k" || true
 	fi
 	if [ $signs = 0 ]; then
 		:

@@ -16,7 +16,8 @@
 #                                     or linux-binary[-unsigned]-VER + linux-modules-VER) have a
 #                                     candidate; an exact ABI name (7.3.4+deb13-amd64) is checked
 #   chroot.sh SUITE headers VER       linux-headers-VER inside (the debug kernels: their build tree
-#                                     copied in); prints the build dir inside (/lib/modules/VER/build)
+#                                     and modules copied in); prints the build dir inside
+#                                     (/lib/modules/VER/build)
 #   chroot.sh SUITE build VER         build + install the module through DKMS inside, in hermetic
 #                                     trees $BUILD/dkms/VER (as build-module.sh on the host); prints
 #                                     the host path of the installed shmap.ko*
@@ -271,20 +272,25 @@ cmd_resolve() {
 	for s in "$@"; do resolve_one "$s"; done
 }
 
-# A debug kernel (tests/debug-kernel/kernel.sh) has no headers package: its build tree, in the
-# kernel cache, stands in for one. The copy is marked with the kernel's cache directory and
-# replaced when the kernel changes.
+# A debug kernel (tests/debug-kernel/kernel.sh) has no packages: its build tree, in the kernel
+# cache, stands in for a headers package, and its modules_install output (brd.ko, modules.dep,
+# modules.builtin*) for the installed image: DKMS 3.2 compresses a module like the modules it
+# finds in /lib/modules/VER (the debug kernels' are not compressed) and runs depmod only where
+# modules.dep exists. The build tree is marked with the kernel's cache directory and the whole
+# of /lib/modules/VER replaced when the kernel changes.
 add_build_tree() {
-	local ver=$1 kd dst=$ROOT/lib/modules/$1/build key
+	local ver=$1 kd dir=$ROOT/lib/modules/$1 key
 	kd=$(kernel_dir "$ver")
 	[[ -d $kd/build ]] || die "debug kernel $ver is not built (no $kd/build)"
 	key=$(readlink -f "$kd")
-	[[ $(cat "$dst/.shmap-tree" 2>/dev/null) = "$key" ]] && return 0
+	[[ $(cat "$dir/build/.shmap-tree" 2>/dev/null) = "$key" && -e $dir/modules.dep ]] && return 0
 	with_lock
-	rm -rf "$dst"
-	mkdir -p "$(dirname "$dst")"
-	cp -a "$kd/build" "$dst"
-	echo "$key" >"$dst/.shmap-tree"
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -a "$kd/root/lib/modules/$ver/." "$dir/"
+	rm -f "$dir/build"
+	cp -a "$kd/build" "$dir/build"
+	echo "$key" >"$dir/build/.shmap-tree"
 	unlock
 }
 
@@ -312,8 +318,9 @@ cmd_headers() {
 # in $BUILD/dkms/VER/{source,dkms,lib/modules}. DKMS 3.2 (trixie, sid) takes the module
 # compression from the modules it finds under the install tree for that kernel (3.0 read
 # /lib/modules/VER/modules.dep), at build time under /lib/modules (chroot-kernel.sh puts the
-# image's brd.ko* there) and at install time under --installtree, which is seeded with the same
-# file (removed afterwards). Without it DKMS builds shmap.ko.xz and then looks for shmap.ko.
+# image's brd.ko* there, add_build_tree a debug kernel's brd.ko) and at install time under
+# --installtree, which is seeded with the same file (removed afterwards). Without it DKMS builds
+# shmap.ko.xz and then looks for shmap.ko.
 cmd_build() {
 	local ver=$1 pkg=shmap pver w src seed kd
 	cmd_headers "$ver" >/dev/null
