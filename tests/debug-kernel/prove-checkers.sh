@@ -12,6 +12,8 @@
 #   uaf      kmalloc, kfree, read           -> "BUG: KASAN: slab-use-after-free" (or KFENCE)
 #   lockdep  mutex A->B, then B->A          -> "WARNING: possible circular locking dependency"
 #   leak     kmalloc'ed objects dropped     -> kmemleak lists them after scan, 6 s, scan
+#            (the boot has debug_append's arguments, lib.sh: on 7.x slub_debug=F, without which
+#            SLUB's per-CPU sheaves hide them; /prove.sh fails if a cache still has sheaves)
 #   atomic   kmalloc(GFP_KERNEL) under a spinlock -> "BUG: sleeping function called from invalid context"
 # loglevel=5: boot.sh flags any console line with "lockdep", and a PROVE_LOCKING kernel says
 # "RCU lockdep checking is enabled" (pr_info) at boot; /init raises the level to 8 right away.
@@ -138,6 +140,9 @@ insmod /bugs.ko bug="$shmap_bug"
 echo "# insmod bugs.ko bug=$shmap_bug: status $?"
 if [ "$shmap_bug" = leak ] || [ "$shmap_bug" = none ]; then
 	if [ ! -w $KL ]; then echo "# kmemleak not available"; exit 2; fi
+	# A cache with per-CPU sheaves hides its recent allocations from kmemleak (lib.sh).
+	sheaves=$(grep -lvx 0 /sys/kernel/slab/*/sheaf_capacity 2>/dev/null | wc -l)
+	if [ "$sheaves" != 0 ]; then echo "# kmemleak blind: $sheaves slab caches have sheaves"; exit 3; fi
 	echo scan > $KL
 	sleep 6
 	echo scan > $KL
@@ -153,7 +158,7 @@ boot() {
 	local b=$1 d=$out/$1
 	rm -rf "$d"
 	mkdir -p "$d"
-	SHMAP_APPEND="loglevel=5 kmemleak=on debug_pagealloc=on shmap_bug=$b ${SHMAP_APPEND:-}" \
+	SHMAP_APPEND="loglevel=5 $(debug_append "$ver") shmap_bug=$b ${SHMAP_APPEND:-}" \
 		SHMAP_TIMEOUT=${SHMAP_TIMEOUT:-300} \
 		"$RUNNER_DIR/boot.sh" "$ver" "$scratch/prove.cpio" "$d" /prove.sh >"$d/boot.log" 2>&1 || true
 }

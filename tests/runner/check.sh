@@ -96,10 +96,11 @@ pipeline() {
 	s=$SECONDS
 	# Every guest runs tests/torture/suite.sh: the regular suite, then fault injection (where the
 	# kernel has it), stress, ioctl fuzzing and kmemleak (where the kernel has it). The debug
-	# kernel turns kmemleak and page-allocation debugging on and needs more memory and time.
+	# kernel turns kmemleak and page-allocation debugging on (debug_append, lib.sh) and needs
+	# more memory and time.
 	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-300}
 	if is_debug_kernel "$v"; then
-		append="kmemleak=on debug_pagealloc=on $append" mem=1024
+		append="$(debug_append "$v") $append" mem=1024
 		timeout=${SHMAP_DEBUG_TIMEOUT:-900}
 	fi
 	SHMAP_APPEND=$append SHMAP_MEM=$mem SHMAP_TIMEOUT=$timeout \

@@ -71,6 +71,25 @@ kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 export DEFAULT_KERNELS="6.1 6.12 trixie:6.12 trixie:7.3 7.2 7.3 debug debug:7.3"
 is_debug_kernel() { [[ $1 = debug || $1 = debug:* || $1 = *-shmap-debug ]]; }
 
+# debug_append VER: the kernel arguments a debug kernel (VER: its version) boots with, in
+# check.sh's rows and in tests/debug-kernel/prove-checkers.sh. kmemleak is built default-off.
+# slub_debug=F from 6.18 on: SLUB's per-CPU sheaves (6.18; every cache has them in 7.x) leave
+# the addresses of the objects they hand out in the unused tail of their objects[] array
+# (alloc_from_pcs() only lowers ->size); a sheaf is itself a kmalloc'ed object that kmemleak
+# tracks and scans, so an object allocated from a sheaf looks referenced until that slot is
+# written again, and kmemleak reports no leak of it (7.3: none of prove-checkers' four, in
+# minutes). A cache with a debug flag has no sheaves (calculate_sheaf_capacity()), and F
+# (consistency checks) is the cheapest one; the guest checks that no sheaves are left
+# (tests/torture/suite.sh, prove-checkers.sh).
+debug_append() {
+	local a="kmemleak=on debug_pagealloc=on" series
+	series=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$1")
+	if [[ $(printf '%s\n' 6.18 "$series" | sort -V | head -n1) = 6.18 ]]; then
+		a+=" slub_debug=F"
+	fi
+	echo "$a"
+}
+
 # kernel_suite SPEC|VER: the Debian suite whose compiler and DKMS build the module for a kernel:
 # bookworm (on the host, a bookworm machine; in its chroot for the packaging tests), trixie or
 # sid (tests/runner/chroot.sh). Debian's ABI names say their suite (+deb13: trixie, +deb14:
