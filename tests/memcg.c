@@ -79,11 +79,18 @@ struct touch_arg {
 	volatile uint64_t *progress;	/* pages touched, in shared anon memory */
 };
 
+/*
+ * Only the toucher is in the cgroup: at the limit, whatever its parent
+ * then allocates (the diagnostics below, a stack page) would be charged to
+ * a full cgroup and wake the memcg OOM killer, which is the kernel's
+ * anonymous memory path, not shmap's.
+ */
 static void toucher(void *arg)
 {
 	struct touch_arg *t = arg;
 	uint64_t i;
 
+	t_cg_enter(&cg);
 	for (i = 0; i < t->size / t_page(); i++) {
 		t->p[i * t_page()] = 1;
 		*t->progress = i + 1;
@@ -140,7 +147,6 @@ static void lazy_sigbus_child(void *arg)
 	 * limit only shmap's own allocation can fail.
 	 */
 	prefaulted = prefault_tables(t.p, size);
-	t_cg_enter(&cg);
 	t.progress = REQUIRE_MAP(mmap(NULL, t_page(), PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0));
 	*t.progress = 0;
