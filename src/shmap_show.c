@@ -32,7 +32,7 @@ static DEFINE_MUTEX(shmap_bufs_lock);
 static struct dentry *shmap_debugfs_dir;
 
 static const char *const shmap_seal_names[] = { "future_write", "seal" };
-static_assert(SHMAP_SEALS == GENMASK(ARRAY_SIZE(shmap_seal_names) - 1, 0));
+static_assert(GENMASK(ARRAY_SIZE(shmap_seal_names) - 1, 0) == SHMAP_SEALS);
 
 static const char *shmap_mode_name(u32 mode)
 {
