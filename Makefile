@@ -47,7 +47,8 @@ uninstall:
 	$(MAKE) -C userspace BUILD=$(BUILD) uninstall
 
 # What dkms.conf, debian/shmap-dkms.install and tests/runner/lib.sh agree on.
-DKMS_FILES := dkms.conf Makefile src/Kbuild $(wildcard src/*.c src/*.h) \
+DKMS_FILES := dkms.conf Makefile src/Kbuild \
+	$(filter-out %.mod.c,$(wildcard src/*.c)) $(wildcard src/*.h) \
 	include/uapi/linux/shmap.h
 DKMS_DIR := $(DESTDIR)/usr/src/shmap-$(VERSION)
 
