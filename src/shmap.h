@@ -30,7 +30,7 @@
 
 #include <uapi/linux/shmap.h>
 
-#define SHMAP_VERSION "0.1.0"
+/* SHMAP_VERSION, the top-level Makefile's VERSION, comes from Kbuild. */
 
 /*
  * Long loops over pages (allocate, map, free) check for fatal signals and

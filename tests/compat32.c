@@ -139,7 +139,7 @@ static void library(void)
 	REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
 	REQUIRE_RET(shmap_buf_map(ro, 0, 0, PROT_READ, (void **)&r), 0);
 	CHECK(!strcmp(r + t_page(), "lib32"));
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.size, 3 * t_page());
 	CHECK_EQ(in.mode, SHMAP_BUF_EAGER);
 	CHECK_EQ(in.mappings, 2);

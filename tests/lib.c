@@ -7,13 +7,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <dirent.h>
 
 #include "shmap.h"
 #include "tshmap.h"
+
+/* 0.1's name of shmap_buf_query(): shmap.h no longer declares it, old binaries call it. */
+int shmap_buf_info(struct shmap_buf *buf, struct shmap_buf_info *info);
 
 #define ALL_FEATS	(SHMAP_DEV_FEAT_EAGER | SHMAP_DEV_FEAT_LAZY |		\
 			 SHMAP_DEV_FEAT_NORESERVE | SHMAP_DEV_FEAT_EXPORT_RO |	\
@@ -154,21 +159,21 @@ static void buf_create(void)
 				     SHMAP_BUF_NORESERVE | SHMAP_BUF_NO_CLOEXEC, &b[3]), 0);
 	CHECK_EQ(shmap_buf_size(b[0]), t_page());
 	CHECK_EQ(shmap_buf_size(b[1]), 4 * t_page());
-	CHECK_RET(shmap_buf_info(b[0], &in), 0);
+	CHECK_RET(shmap_buf_query(b[0], &in), 0);
 	CHECK_EQ(in.mode, SHMAP_BUF_EAGER);
 	CHECK_EQ(in.resident_pages, 1);
-	CHECK_RET(shmap_buf_info(b[1], &in), 0);
+	CHECK_RET(shmap_buf_query(b[1], &in), 0);
 	CHECK_EQ(in.mode, SHMAP_BUF_LAZY);
 	CHECK_EQ(in.size, 4 * t_page());
-	CHECK_RET(shmap_buf_info(b[2], &in), 0);
+	CHECK_RET(shmap_buf_query(b[2], &in), 0);
 	CHECK(in.mode == SHMAP_BUF_EAGER || in.mode == SHMAP_BUF_LAZY);
-	CHECK_RET(shmap_buf_info(b[3], &in), 0);
+	CHECK_RET(shmap_buf_query(b[3], &in), 0);
 	CHECK_EQ(in.flags, SHMAP_BUF_INFO_NORESERVE);
 	for (i = 0; i < 3; i++)
 		CHECK(is_cloexec(shmap_buf_fd(b[i])));
 	CHECK(!is_cloexec(shmap_buf_fd(b[3])));
 	REQUIRE_SYS(fstat(shmap_buf_fd(b[1]), &st));
-	CHECK_RET(shmap_buf_info(b[1], &in), 0);
+	CHECK_RET(shmap_buf_query(b[1], &in), 0);
 	CHECK_EQ(in.ino, st.st_ino);
 	CHECK_EQ(T_STAT("buffers"), 4);
 	for (i = 0; i < 4; i++)
@@ -275,7 +280,7 @@ static void buf_export_ro(void)
 	REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
 	CHECK(is_cloexec(shmap_buf_fd(ro)));
 	CHECK_EQ(shmap_buf_size(ro), 2 * t_page());
-	CHECK_RET(shmap_buf_info(ro, &in), 0);
+	CHECK_RET(shmap_buf_query(ro, &in), 0);
 	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
 	CHECK_RET(shmap_buf_map(ro, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
 	CHECK_RET(shmap_buf_map(ro, 0, t_page(), PROT_WRITE, &x), -EACCES);
@@ -289,12 +294,12 @@ static void buf_export_ro(void)
 	/* From a read-only handle: another read-only one. */
 	REQUIRE_RET(shmap_buf_export_ro(ro, SHMAP_EXPORT_RO_NO_CLOEXEC, &ro2), 0);
 	CHECK(!is_cloexec(shmap_buf_fd(ro2)));
-	CHECK_RET(shmap_buf_info(ro2, &in), 0);
+	CHECK_RET(shmap_buf_query(ro2, &in), 0);
 	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
 	/* An imported read-only fd stays read-only. */
 	REQUIRE_RET(shmap_buf_import(shmap_buf_fd(ro2), &imp), 0);
 	CHECK_RET(shmap_buf_map(imp, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
-	CHECK_RET(shmap_buf_info(imp, &in), 0);
+	CHECK_RET(shmap_buf_query(imp, &in), 0);
 	CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
 	/* Argument checks (into a scratch pointer: ro2 is still in use). */
 	CHECK_RET(shmap_buf_export_ro(NULL, 0, &scratch), -EINVAL);
@@ -325,12 +330,12 @@ static void buf_map(void)
 	CHECK_PATTERN(whole, 4 * t_page(), 71);
 	CHECK(!memcmp(tail, whole + 2 * t_page(), 2 * t_page()));
 	CHECK(!memcmp(one, whole + t_page(), t_page()));
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.mappings, 3);
 	/* The tail mapping is exactly two pages: a third is not mapped. */
 	CHECK_RET(shmap_buf_unmap(tail, 2 * t_page()), 0);
 	CHECK_RET(shmap_buf_unmap(one, t_page()), 0);
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.mappings, 1);
 	/* Errors. */
 	CHECK_RET(shmap_buf_map(b, 1, 0, PROT_READ, &x), -EINVAL);
@@ -343,7 +348,7 @@ static void buf_map(void)
 	CHECK(x == (void *)1);
 	CHECK_RET(shmap_buf_unmap((char *)whole + 1, t_page()), -EINVAL);
 	CHECK_RET(shmap_buf_unmap(whole, 4 * t_page()), 0);
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.mappings, 0);
 	shmap_buf_close(b);
 	shmap_dev_close(dev);
@@ -375,7 +380,7 @@ static void buf_info(void)
 	char *p;
 
 	memset(&in, 0xff, sizeof(in));
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.size, 8 * t_page());
 	CHECK_EQ(in.mode, SHMAP_BUF_LAZY);
 	CHECK_EQ(in.seals, 0);
@@ -388,12 +393,157 @@ static void buf_info(void)
 	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
 	p[0] = 1;
 	p[5 * t_page()] = 1;
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.resident_pages, 2);
 	CHECK_EQ(in.mappings, 1);
-	CHECK_RET(shmap_buf_info(NULL, &in), -EINVAL);
-	CHECK_RET(shmap_buf_info(b, NULL), -EINVAL);
+	CHECK_RET(shmap_buf_query(NULL, &in), -EINVAL);
+	CHECK_RET(shmap_buf_query(b, NULL), -EINVAL);
 	shmap_buf_unmap(p, 8 * t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_query_compat(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 3 * t_page(), SHMAP_BUF_EAGER, 0);
+	struct shmap_buf_info q, old;
+
+	/* The 0.1 symbol answers exactly as shmap_buf_query(). */
+	memset(&q, 0xa5, sizeof(q));
+	memset(&old, 0x5a, sizeof(old));
+	CHECK_RET(shmap_buf_query(b, &q), 0);
+	CHECK_RET(shmap_buf_info(b, &old), 0);
+	CHECK(!memcmp(&q, &old, sizeof(q)));
+	CHECK_EQ(old.size, 3 * t_page());
+	CHECK_EQ(old.resident_pages, 3);
+	CHECK_RET(shmap_buf_info(NULL, &old), -EINVAL);
+	CHECK_RET(shmap_buf_info(b, NULL), -EINVAL);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_map_range(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 4 * t_page(), SHMAP_BUF_LAZY, 0);
+	size_t len;
+	char *p = NULL;
+
+	/* 0: to the end; the length mapped comes back for shmap_buf_unmap(). */
+	len = 0;
+	REQUIRE_RET(shmap_buf_map_range(b, 0, &len, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	CHECK_EQ(len, 4 * t_page());
+	p[len - 1] = 1;
+	CHECK_RET(shmap_buf_unmap(p, len), 0);
+	len = 0;
+	REQUIRE_RET(shmap_buf_map_range(b, t_page(), &len, PROT_READ, (void **)&p), 0);
+	CHECK_EQ(len, 3 * t_page());
+	CHECK_EQ(p[len - 1], 1);
+	CHECK_RET(shmap_buf_unmap(p, len), 0);
+	/* An explicit length is mapped as given (and may run past the end). */
+	len = 2 * t_page();
+	REQUIRE_RET(shmap_buf_map_range(b, 0, &len, PROT_READ, (void **)&p), 0);
+	CHECK_EQ(len, 2 * t_page());
+	CHECK_RET(shmap_buf_unmap(p, len), 0);
+	len = 8 * t_page();
+	REQUIRE_RET(shmap_buf_map_range(b, 0, &len, PROT_READ, (void **)&p), 0);
+	CHECK_EQ(len, 8 * t_page());
+	CHECK_RET(shmap_buf_unmap(p, len), 0);
+	/* Failures leave *lengthp alone. */
+	len = 0;
+	CHECK_RET(shmap_buf_map_range(b, 4 * t_page(), &len, PROT_READ, (void **)&p), -EINVAL);
+	CHECK_EQ(len, 0);
+	len = 0;
+	CHECK_RET(shmap_buf_map_range(b, 1, &len, PROT_READ, (void **)&p), -EINVAL);
+	CHECK_EQ(len, 0);
+	CHECK_RET(shmap_buf_map_range(b, 0, NULL, PROT_READ, (void **)&p), -EINVAL);
+	CHECK_RET(shmap_buf_map_range(NULL, 0, &len, PROT_READ, (void **)&p), -EINVAL);
+	CHECK_RET(shmap_buf_map_range(b, 0, &len, PROT_READ, NULL), -EINVAL);
+	CHECK_RET(shmap_buf_map_range(b, 0, &len, PROT_READ | PROT_EXEC, (void **)&p), -EPERM);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(T_STAT("buffers"), 1);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void name_is(struct shmap_dev *dev, const char *name, const char *want)
+{
+	struct shmap_buf *b = NULL, *ro = NULL, *imp = NULL;
+	char got[SHMAP_BUF_NAME_MAX];
+	size_t n = strlen(want);
+
+	REQUIRE_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, name, 0, &b), 0);
+	memset(got, 'x', sizeof(got));
+	CHECK_RET(shmap_buf_name(b, got, sizeof(got)), 0);
+	CHECK(!strcmp(got, want));
+	/* Exactly the name and its NUL is enough; one byte less is -ERANGE. */
+	memset(got, 'x', sizeof(got));
+	CHECK_RET(shmap_buf_name(b, got, n + 1), 0);
+	CHECK(!strcmp(got, want));
+	if (n) {
+		memset(got, 'x', sizeof(got));
+		CHECK_RET(shmap_buf_name(b, got, n), -ERANGE);
+		CHECK_EQ(got[0], 'x');
+	}
+	/* Every handle on the buffer has the name. */
+	REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
+	CHECK_RET(shmap_buf_name(ro, got, sizeof(got)), 0);
+	CHECK(!strcmp(got, want));
+	REQUIRE_RET(shmap_buf_import(shmap_buf_fd(ro), &imp), 0);
+	CHECK_RET(shmap_buf_name(imp, got, sizeof(got)), 0);
+	CHECK(!strcmp(got, want));
+	shmap_buf_close(imp);
+	shmap_buf_close(ro);
+	shmap_buf_close(b);
+}
+
+static void buf_name(void)
+{
+	struct shmap_dev *dev = open_dev();
+	char longest[SHMAP_BUF_NAME_MAX];
+	char got[SHMAP_BUF_NAME_MAX];
+	struct shmap_buf *b;
+
+	memset(longest, 'n', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	name_is(dev, "frames", "frames");
+	name_is(dev, "a b:c\\d", "a b:c\\d");
+	name_is(dev, longest, longest);
+	name_is(dev, "", "");
+	name_is(dev, NULL, "");
+
+	b = create(dev, t_page(), SHMAP_BUF_EAGER, 0);
+	CHECK_RET(shmap_buf_name(b, got, 0), -EINVAL);
+	CHECK_RET(shmap_buf_name(b, NULL, sizeof(got)), -EINVAL);
+	CHECK_RET(shmap_buf_name(NULL, got, sizeof(got)), -EINVAL);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+/* In a child with /proc unmounted in its own mount namespace: -ENOENT. */
+static void name_without_proc_child(void *arg)
+{
+	struct shmap_buf *b = arg;
+	char got[SHMAP_BUF_NAME_MAX];
+
+	if (unshare(CLONE_NEWNS) < 0) {
+		/* Not root: nothing to check, and that is no failure. */
+		REQUIRE(errno == EPERM);
+		return;
+	}
+	REQUIRE_SYS(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	REQUIRE_SYS(umount2("/proc", MNT_DETACH));
+	CHECK_RET(shmap_buf_name(b, got, sizeof(got)), -ENOENT);
+}
+
+static void buf_name_without_proc(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = NULL;
+
+	REQUIRE_RET(shmap_buf_create(dev, t_page(), SHMAP_BUF_LAZY, "noproc", 0, &b), 0);
+	CHECK_LIVES(name_without_proc_child, b);
 	shmap_buf_close(b);
 	shmap_dev_close(dev);
 }
@@ -423,7 +573,7 @@ static void buf_seal(void)
 	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_SEAL, &seals), 0);
 	CHECK_EQ(seals, SHMAP_BUF_SEAL_FUTURE_WRITE | SHMAP_BUF_SEAL_SEAL);
 	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_FUTURE_WRITE, &seals), -EPERM);
-	CHECK_RET(shmap_buf_info(b, &in), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.seals, SHMAP_BUF_SEAL_FUTURE_WRITE | SHMAP_BUF_SEAL_SEAL);
 	shmap_buf_unmap(w, 2 * t_page());
 	shmap_buf_unmap(r, 2 * t_page());
@@ -459,7 +609,7 @@ static void send_recv(void)
 		REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
 		CHECK_RET(shmap_buf_send(sv[1], ro), 0);
 		REQUIRE_RET(shmap_buf_recv(sv[0], &rgot), 0);
-		CHECK_RET(shmap_buf_info(rgot, &in), 0);
+		CHECK_RET(shmap_buf_query(rgot, &in), 0);
 		CHECK_EQ(in.flags & SHMAP_BUF_INFO_READONLY, SHMAP_BUF_INFO_READONLY);
 		CHECK_RET(shmap_buf_map(rgot, 0, 0, PROT_READ | PROT_WRITE, &x), -EACCES);
 		shmap_buf_close(rgot);
@@ -571,7 +721,7 @@ static void *create_thread(void *arg)
 			continue;
 		}
 		p[t_page()] = 1;
-		if (shmap_buf_info(b, &in) || in.resident_pages != 1)
+		if (shmap_buf_query(b, &in) || in.resident_pages != 1)
 			t->failures++;
 		shmap_buf_unmap(p, 2 * t_page());
 		shmap_buf_close(b);
@@ -626,6 +776,10 @@ static const struct tap_case cases[] = {
 	TAP_CASE(buf_map),
 	TAP_CASE(buf_map_after_close),
 	TAP_CASE(buf_info),
+	TAP_CASE(buf_query_compat),
+	TAP_CASE(buf_map_range),
+	TAP_CASE(buf_name),
+	TAP_CASE(buf_name_without_proc),
 	TAP_CASE(buf_seal),
 	TAP_CASE(send_recv),
 	TAP_CASE(recv_closed_peer),

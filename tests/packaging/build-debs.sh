@@ -44,25 +44,19 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --- versions ----------------------------------------------------------------
 
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
-[ -n "$version" ] || die "no PACKAGE_VERSION in dkms.conf"
+# One version: the top-level Makefile's. dkms.conf leaves it to dh_dkms -V
+# (#MODULE_VERSION#), debian/shmap-dkms.install to ${DEB_VERSION_UPSTREAM};
+# debian/changelog, Debian's own file, must name the same upstream version.
+version=$(sed -n 's/^VERSION := //p' "$top/Makefile")
+[ -n "$version" ] || die "no VERSION in the top-level Makefile"
 deb_version=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 src_name=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Source)
 versions_agree() {
-	local bad=0 v
-	v=${deb_version%-*}
-	[ "$v" = "$version" ] || { echo "debian/changelog: $v"; bad=1; }
-	v=$(sed -n 's/^#define SHMAP_VERSION "\(.*\)"/\1/p' "$top/src/shmap.h")
-	[ "$v" = "$version" ] || { echo "src/shmap.h SHMAP_VERSION: $v"; bad=1; }
-	v=$(sed -n 's/^LIB_VERSION := //p' "$top/userspace/Makefile")
-	[ "$v" = "$version" ] || { echo "userspace/Makefile LIB_VERSION: $v"; bad=1; }
-	v=$(sed -n 's/^VERSION := //p' "$top/Makefile")
-	[ "$v" = "$version" ] || { echo "Makefile VERSION: $v"; bad=1; }
-	v=$(sed -n 's|.*usr/src/shmap-\([^/]*\)/.*|\1|p' "$top/debian/shmap-dkms.install" | sort -u)
-	[ "$v" = "$version" ] || { echo "debian/shmap-dkms.install: $v"; bad=1; }
-	[ $bad = 0 ]
+	[ "${deb_version%-*}" = "$version" ] || { echo "debian/changelog: ${deb_version%-*}"; return 1; }
+	grep -qx 'PACKAGE_VERSION="#MODULE_VERSION#"' "$top/dkms.conf" ||
+		{ echo "dkms.conf: PACKAGE_VERSION is not #MODULE_VERSION#"; return 1; }
 }
-check "version $version agrees in dkms.conf, src, userspace, Makefile, debian" versions_agree
+check "version $version: Makefile VERSION == debian/changelog upstream version; dkms.conf leaves it to dh_dkms -V" versions_agree
 
 # libshmap.sym and debian/libshmap1.symbols name the same symbols (the build
 # then checks the .so against the symbols file, abi-check the .so against
@@ -140,6 +134,22 @@ dkms_contents() {
 	diff -u <(echo "$want") <(echo "$got")
 }
 check "shmap-dkms ships /usr/src/$src_name-$version = dkms.conf Makefile src include" dkms_contents
+check "shmap-dkms: dkms.conf says PACKAGE_VERSION=\"$version\" (dh_dkms -V)" \
+	sh -c "dpkg-deb --fsys-tarfile '$tmp/shmap-dkms_${deb_version}_all.deb' |
+		tar -xOf - ./usr/src/$src_name-$version/dkms.conf | grep -qx 'PACKAGE_VERSION=\"$version\"'"
+check "shmap-dkms does not depend on or recommend libshmap1" \
+	sh -c "! dpkg-deb -f '$tmp/shmap-dkms_${deb_version}_all.deb' Depends Recommends | grep -q libshmap"
+
+# shmapctl links the shared library, so shmap-utils depends on libshmap1.
+utils_links_libshmap() {
+	mkdir -p "$tmp/utils"
+	dpkg-deb -x "$tmp/shmap-utils_${deb_version}_$arch.deb" "$tmp/utils"
+	readelf -d "$tmp/utils/usr/bin/shmapctl" | grep -q 'NEEDED.*\[libshmap\.so\.1\]' ||
+		{ echo "shmapctl does not link libshmap.so.1"; return 1; }
+	dpkg-deb -f "$tmp/shmap-utils_${deb_version}_$arch.deb" Depends | grep -q "libshmap1 (>= $version)" ||
+		{ echo "Depends: $(dpkg-deb -f "$tmp/shmap-utils_${deb_version}_$arch.deb" Depends)"; return 1; }
+}
+check "shmap-utils: shmapctl NEEDED libshmap.so.1, Depends: libshmap1 (>= $version)" utils_links_libshmap
 
 # --- lintian -------------------------------------------------------------------
 

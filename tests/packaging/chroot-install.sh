@@ -60,6 +60,7 @@ for p in shmap-dkms libshmap1 libshmap-dev shmap-utils; do
 done
 
 use_work_dir
+version=$(make -s -C "$here/../.." version)
 
 # --- the chroot --------------------------------------------------------------
 
@@ -110,15 +111,15 @@ for k in "${kernels[@]}"; do
 	rel=${ko#"$ROOT"}
 	ok "$k: ${rel##*/} in /lib/modules/$k/updates/dkms"
 	check "$k: dkms status says installed" \
-		sh -c "chroot '$ROOT' dkms status -m shmap -v 0.1.0 -k '$k' | grep -q ': installed'"
+		sh -c "chroot '$ROOT' dkms status -m shmap -v '$version' -k '$k' | grep -q ': installed'"
 	vermagic=$(in_chroot modinfo -F vermagic "$rel" 2>/dev/null | awk '{ print $1 }')
 	if [ "$vermagic" = "$k" ]; then
 		ok "$k: vermagic $vermagic"
 	else
 		not_ok "$k: vermagic $k" "modinfo -F vermagic: '$vermagic'"
 	fi
-	version=$(in_chroot modinfo -F version "$rel" 2>/dev/null)
-	check "$k: module version 0.1.0 ($version)" test "$version" = 0.1.0
+	modversion=$(in_chroot modinfo -F version "$rel" 2>/dev/null)
+	check "$k: module version $version ($modversion)" test "$modversion" = "$version"
 	check "$k: modules.dep lists it (depmod ran)" grep -q "updates/dkms/shmap.ko" "$ROOT/lib/modules/$k/modules.dep"
 	signer=$(in_chroot modinfo -F signer "$rel" 2>/dev/null || true)
 	sig_key=$(in_chroot modinfo -F sig_key "$rel" 2>/dev/null | tr -d ':' | tr 'A-F' 'a-f' || true)
@@ -139,30 +140,13 @@ done
 
 # --- building against the installed library -------------------------------------
 
-cat >"$ROOT/tmp/use-shmap.c" <<'PROG'
-/* Built against the installed libshmap; no module in a chroot: the device
- * is absent (or, on a host that has the module loaded, opens). */
-#include <errno.h>
-#include <stdio.h>
-#include <shmap.h>
-
-int main(void)
-{
-	struct shmap_dev *dev = NULL;
-	int r = shmap_dev_open(&dev);
-
-	if (r == 0) {
-		shmap_dev_close(dev);
-		puts("opened /dev/shmap");
-		return 0;
-	}
-	printf("shmap_dev_open: %d\n", r);
-	return r == -ENOENT ? 0 : 1;
-}
-PROG
+# One program, as C and as C++, with the installed headers (shmap.h,
+# linux/shmap.h) and library only; in a chroot the device is absent (or, on
+# a host that has the module loaded, opens).
+cp "$here/installed.c" "$ROOT/tmp/use-shmap.c"
 cp "$ROOT/tmp/use-shmap.c" "$ROOT/tmp/use-shmap.cc"
-check "pkg-config --modversion shmap is 0.1.0" \
-	sh -c "chroot '$ROOT' pkg-config --modversion shmap | grep -qx 0.1.0"
+check "pkg-config --modversion shmap is $version" \
+	sh -c "chroot '$ROOT' pkg-config --modversion shmap | grep -qx '$version'"
 # shellcheck disable=SC2016 # expanded inside the chroot
 check "C program builds with pkg-config --cflags --libs shmap and runs" \
 	in_chroot sh -ec 'cd /tmp; gcc -Wall -Werror -o use-c use-shmap.c $(pkg-config --cflags --libs shmap)
@@ -171,6 +155,13 @@ check "C program builds with pkg-config --cflags --libs shmap and runs" \
 check "C++ program builds with pkg-config --cflags --libs shmap and runs" \
 	in_chroot sh -ec 'cd /tmp; g++ -Wall -Werror -o use-cxx use-shmap.cc $(pkg-config --cflags --libs shmap)
 		readelf -d use-cxx | grep -q "NEEDED.*libshmap.so.1"; ./use-cxx'
+# shellcheck disable=SC2016
+check "a 0.1 binary's shmap_buf_info@LIBSHMAP_0.1 links and runs" \
+	in_chroot sh -ec 'cd /tmp; gcc -Wall -Werror -DOLD_BINARY -o use-old use-shmap.c $(pkg-config --cflags --libs shmap)
+		nm -D use-old | grep -q " U shmap_buf_info@LIBSHMAP_0.1$"; ./use-old'
+check "shmapctl links libshmap.so.1 (readelf -d, ldd)" \
+	in_chroot sh -ec 'readelf -d /usr/bin/shmapctl | grep -q "NEEDED.*\[libshmap\.so\.1\]"
+		ldd /usr/bin/shmapctl | grep -q "libshmap\.so\.1 => /[^ ]*/libshmap\.so\.1 ("'
 # shellcheck disable=SC2016
 check "C program links the static libshmap.a and runs" \
 	in_chroot sh -ec 'cd /tmp; gcc -Wall -Werror -o use-static use-shmap.c $(pkg-config --cflags shmap) \
@@ -203,7 +194,7 @@ leftovers() {
 	local left
 	left=$(cd "$ROOT" && for f in lib/modules/*/updates/dkms/shmap.ko* usr/src/shmap-* \
 		var/lib/dkms/shmap etc/modprobe.d/shmap.conf usr/lib/*/libshmap* \
-		usr/include/shmap.h usr/bin/shmapctl; do
+		usr/include/shmap.h usr/include/linux/shmap.h usr/bin/shmapctl; do
 		if [ -e "$f" ] || [ -L "$f" ]; then echo "$f"; fi
 	done)
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }

@@ -35,9 +35,9 @@ use_kernels "$chroot_opt" "$@"
 
 top=$(git -C "$here" rev-parse --show-toplevel)
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+version=$(sed -n 's/^VERSION := //p' "$top/Makefile")
 if [ -z "$name" ] || [ -z "$version" ]; then
-	die "no PACKAGE_NAME/PACKAGE_VERSION in dkms.conf"
+	die "no PACKAGE_NAME in dkms.conf or VERSION in Makefile"
 fi
 mv=(-m "$name" -v "$version")
 

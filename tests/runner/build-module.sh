@@ -15,7 +15,7 @@ kdir=/lib/modules/$ver/build
 [[ -f $SHMAP_SRC/dkms.conf ]] || die "no dkms.conf in $SHMAP_SRC"
 pkg=shmap
 pver=$(shmap_version)
-[[ -n $pver ]] || die "no PACKAGE_VERSION in $SHMAP_SRC/dkms.conf"
+[[ -n $pver ]] || die "no VERSION in $SHMAP_SRC/Makefile"
 
 w=$BUILD/dkms/$ver
 rm -rf "$w"

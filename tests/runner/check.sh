@@ -17,7 +17,7 @@ t0=$SECONDS
 
 if [[ ${SHMAP_SKIP_MAKE:-0} != 1 ]]; then
 	log "make (user space)"
-	make -C "$REPO" BUILD="$BUILD" || die "make failed"
+	make -C "$REPO" BUILD="$BUILD" all tests || die "make failed"
 fi
 
 mapfile -t kernels < <("$RUNNER_DIR/kernels.sh" resolve)

@@ -327,7 +327,7 @@ cmd_build() {
 	kd=$("$RUNNER_DIR/kernels.sh" prepare "$ver")
 	seed=$kd/root/lib/modules/$ver/kernel/drivers/block
 	pver=$(shmap_version)
-	[[ -n $pver ]] || die "no PACKAGE_VERSION in $SHMAP_SRC/dkms.conf"
+	[[ -n $pver ]] || die "no VERSION in $SHMAP_SRC/Makefile"
 	mkdir -p "$BUILD"
 	w=$(cd "$BUILD" && pwd -P)/dkms/$ver
 	rm -rf "$w"

@@ -11,7 +11,7 @@ set -euo pipefail
 
 "$RUNNER_DIR/deps.sh"
 if [[ ${SHMAP_SKIP_MAKE:-0} != 1 ]]; then
-	make -C "$REPO" BUILD="$BUILD" || die "make failed"
+	make -C "$REPO" BUILD="$BUILD" all tests || die "make failed"
 fi
 # shellcheck disable=SC2086 # KERNELS is a space-separated list; the first one is used
 set -- ${KERNELS:-6.12}

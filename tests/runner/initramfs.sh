@@ -34,7 +34,7 @@ copy_libs() {
 		log "warning: $f: $(ldd "$f" | grep 'not found' | tr -s ' \t' ' ')"
 	fi
 	while read -r lib; do
-		[[ -e $root$lib ]] && continue
+		[[ $lib = "$root"/* || -e $root$lib ]] && continue
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done < <(ldd "$f" | grep -oE '(=> )?/[^ ]+ \(0x' | sed -E 's/^=> //; s/ \(0x$//')
@@ -85,7 +85,9 @@ install -m 0755 "$(command -v setpriv)" "$root/usr/bin/setpriv"
 copy_libs "$root/usr/bin/setpriv"
 if [[ -x $BUILD/tools/shmapctl ]]; then
 	install -m 0755 "$BUILD/tools/shmapctl" "$root/usr/bin/shmapctl"
-	copy_libs "$root/usr/bin/shmapctl"
+	# It links libshmap.so.1, of this build: in the guest's /usr/lib, where ld.so looks.
+	install -D -m 0755 "$BUILD/lib/libshmap.so.1" "$root/usr/lib/libshmap.so.1"
+	LD_LIBRARY_PATH=$root/usr/lib copy_libs "$root/usr/bin/shmapctl"
 	install -m 0755 "$REPO/tests/shmapctl.sh" "$root/tests/shmapctl.sh"
 fi
 if [[ -d $BUILD/examples ]]; then

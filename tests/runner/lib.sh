@@ -13,14 +13,16 @@ export REPO SHMAP_SRC SHMAP_CACHE BUILD
 log() { printf '[%s] %s\n' "${0##*/}" "$*" >&2; }
 die() { printf '[%s] ERROR: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 
-# Version of the module package, from dkms.conf.
+# Version of the module package: the top-level Makefile's VERSION (dkms.conf says
+# #MODULE_VERSION#, filled in by copy_module_sources).
 shmap_version() {
-	sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$SHMAP_SRC/dkms.conf"
+	sed -n 's/^VERSION := //p' "$SHMAP_SRC/Makefile"
 }
 
 # Copy the module sources of $SHMAP_SRC (dkms.conf Makefile src include) into DEST, without
 # build products: in a git checkout, the files git tracks (and still exist) plus the untracked
-# ones it does not ignore; otherwise everything.
+# ones it does not ignore; otherwise everything. dkms.conf gets the version, as dh_dkms -V and
+# `make dkms-source` give it.
 copy_module_sources() {
 	local dest=$1 parts=(dkms.conf Makefile src include) p
 	mkdir -p "$dest"
@@ -33,6 +35,7 @@ copy_module_sources() {
 			[[ -e $SHMAP_SRC/$p ]] && cp -a "$SHMAP_SRC/$p" "$dest/"
 		done
 	fi
+	sed -i "s/#MODULE_VERSION#/$(shmap_version)/" "$dest/dkms.conf"
 }
 
 # The host's Debian mirror for SUITE (default bookworm; bookworm-security gives the security

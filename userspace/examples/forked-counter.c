@@ -45,6 +45,7 @@ int main(void)
 	struct shmap_dev *dev;
 	struct shmap_buf *buf;
 	struct shared *sh;
+	size_t len = 0;	/* 0: map the whole buffer; then the length mapped */
 	uint64_t want = (uint64_t)(CHILDREN + 1) * ROUNDS;
 	int i, err, status, failed = 0;
 
@@ -61,9 +62,10 @@ int main(void)
 		fprintf(stderr, "shmap_buf_create: %s\n", strerror(-err));
 		return 1;
 	}
-	err = shmap_buf_map(buf, 0, 0, PROT_READ | PROT_WRITE, (void **)&sh);
+	err = shmap_buf_map_range(buf, 0, &len, PROT_READ | PROT_WRITE,
+				  (void **)&sh);
 	if (err) {
-		fprintf(stderr, "shmap_buf_map: %s\n", strerror(-err));
+		fprintf(stderr, "shmap_buf_map_range: %s\n", strerror(-err));
 		return 1;
 	}
 
@@ -101,9 +103,9 @@ int main(void)
 	if (sh->counter != want || failed)
 		failed = 1;
 
-	err = shmap_buf_info(buf, &info);
+	err = shmap_buf_query(buf, &info);
 	if (err) {
-		fprintf(stderr, "shmap_buf_info: %s\n", strerror(-err));
+		fprintf(stderr, "shmap_buf_query: %s\n", strerror(-err));
 		failed = 1;
 	} else {
 		printf("forked-counter: lazy buffer of %llu pages, %llu resident\n",
@@ -115,7 +117,7 @@ int main(void)
 	}
 
 	pthread_mutex_destroy(&sh->lock);
-	shmap_buf_unmap(sh, shmap_buf_size(buf));
+	shmap_buf_unmap(sh, len);
 	shmap_buf_close(buf);
 	printf("forked-counter: %s\n", failed ? "FAILED" : "OK");
 	return failed;

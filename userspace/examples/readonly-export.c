@@ -45,7 +45,7 @@ static int reader(int sock)
 	}
 	size = (size_t)shmap_buf_size(ro);
 
-	err = shmap_buf_info(ro, &info);
+	err = shmap_buf_query(ro, &info);
 	fails += check(!err && (info.flags & SHMAP_BUF_INFO_READONLY),
 		       "the fd is marked read-only");
 

@@ -34,6 +34,8 @@ SHMAP_SAME(SHMAP_DEV_FEAT_EXPORT_RO, SHMAP_FEAT_EXPORT_RO);
 SHMAP_SAME(SHMAP_DEV_FEAT_SEAL, SHMAP_FEAT_SEAL);
 SHMAP_SAME(SHMAP_DEV_FEAT_NAME, SHMAP_FEAT_NAME);
 
+SHMAP_SAME(SHMAP_BUF_NAME_MAX, SHMAP_NAME_MAX);
+
 /* The ioctl structs: sizes as laid out in the ABI header, on every arch. */
 SHMAP_SAME(sizeof(struct shmap_version), 64);
 SHMAP_SAME(sizeof(struct shmap_create), 64);

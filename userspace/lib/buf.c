@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libshmap: buffer handles (create, import, read-only export, close, info,
- * seals).
+ * libshmap: buffer handles (create, import, read-only export, close, query,
+ * name, seals).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -132,8 +133,8 @@ SHMAP_EXPORT uint64_t shmap_buf_size(const struct shmap_buf *buf)
 	return buf ? buf->size : 0;
 }
 
-SHMAP_EXPORT int shmap_buf_info(struct shmap_buf *buf,
-				struct shmap_buf_info *info)
+SHMAP_EXPORT int shmap_buf_query(struct shmap_buf *buf,
+				 struct shmap_buf_info *info)
 {
 	struct shmap_info kinfo;
 	int ret;
@@ -154,6 +155,51 @@ SHMAP_EXPORT int shmap_buf_info(struct shmap_buf *buf,
 	info->seals = kinfo.seals;
 	info->flags = kinfo.flags;
 	info->mappings = kinfo.mappings;
+	return 0;
+}
+
+/*
+ * LIBSHMAP_0.1's name of shmap_buf_query(), kept for binaries linked against
+ * 0.1; shmap.h no longer declares it (in C++ it hid struct shmap_buf_info).
+ */
+int shmap_buf_info(struct shmap_buf *buf, struct shmap_buf_info *info);
+SHMAP_EXPORT int shmap_buf_info(struct shmap_buf *buf,
+				struct shmap_buf_info *info)
+{
+	return shmap_buf_query(buf, info);
+}
+
+SHMAP_EXPORT int shmap_buf_name(const struct shmap_buf *buf, char *name,
+				size_t len)
+{
+	static const char prefix[] = "/shmap:";
+	char path[sizeof("/proc/self/fd/") + 3 * sizeof(int)];
+	char link[sizeof(prefix) + SHMAP_NAME_MAX];
+	size_t n;
+	ssize_t r;
+
+	if (!buf || !name || !len)
+		return -EINVAL;
+
+	/*
+	 * The module names the buffer's file "/shmap:NAME" on every version;
+	 * a name is at most SHMAP_NAME_MAX - 1 bytes, so a link that fills
+	 * @link is not one of ours.
+	 */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", buf->fd);
+	r = readlink(path, link, sizeof(link));
+	if (r < 0)
+		return -errno;
+	n = (size_t)r;
+	if (n >= sizeof(link) || n < sizeof(prefix) - 1 ||
+	    memcmp(link, prefix, sizeof(prefix) - 1))
+		return -EPROTO;
+
+	n -= sizeof(prefix) - 1;
+	if (n >= len)
+		return -ERANGE;
+	memcpy(name, link + sizeof(prefix) - 1, n);
+	name[n] = '\0';
 	return 0;
 }
 

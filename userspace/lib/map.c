@@ -19,14 +19,15 @@ static uint64_t shmap_page_size(void)
 	return psz > 0 ? (uint64_t)psz : 4096;
 }
 
-SHMAP_EXPORT int shmap_buf_map(struct shmap_buf *buf, uint64_t offset,
-			       size_t length, int prot, void **addrp)
+SHMAP_EXPORT int shmap_buf_map_range(struct shmap_buf *buf, uint64_t offset,
+				     size_t *lengthp, int prot, void **addrp)
 {
-	uint64_t len = length;
+	uint64_t len;
 	void *addr;
 
-	if (!buf || !addrp)
+	if (!buf || !lengthp || !addrp)
 		return -EINVAL;
+	len = *lengthp;
 	if (offset & (shmap_page_size() - 1))
 		return -EINVAL;
 
@@ -57,7 +58,14 @@ SHMAP_EXPORT int shmap_buf_map(struct shmap_buf *buf, uint64_t offset,
 		return -errno;
 
 	*addrp = addr;
+	*lengthp = (size_t)len;
 	return 0;
+}
+
+SHMAP_EXPORT int shmap_buf_map(struct shmap_buf *buf, uint64_t offset,
+			       size_t length, int prot, void **addrp)
+{
+	return shmap_buf_map_range(buf, offset, &length, prot, addrp);
 }
 
 SHMAP_EXPORT int shmap_buf_unmap(void *addr, size_t length)

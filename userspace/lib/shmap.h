@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define LIBSHMAP_VERSION_MAJOR 0
-#define LIBSHMAP_VERSION_MINOR 1
+#define LIBSHMAP_VERSION_MINOR 2
 #define LIBSHMAP_VERSION_MICRO 0
 
 /** struct shmap_dev - an open /dev/shmap */
@@ -36,7 +36,7 @@ struct shmap_buf;
 enum shmap_buf_mode {
 	SHMAP_BUF_DEFAULT = 0,	/* the module's default_mode parameter */
 	SHMAP_BUF_EAGER = 1,	/* all pages allocated at create */
-	SHMAP_BUF_LAZY = 2,	/* pages allocated on first touch */
+	SHMAP_BUF_LAZY = 2	/* pages allocated on first touch */
 };
 
 /* Flags for shmap_buf_create(). */
@@ -46,23 +46,26 @@ enum shmap_buf_mode {
 /* Flags for shmap_buf_export_ro(). */
 #define SHMAP_EXPORT_RO_NO_CLOEXEC (1U << 0)
 
-/* Seals for shmap_buf_seal() and shmap_buf_info.seals. */
+/* Seals for shmap_buf_seal() and struct shmap_buf_info.seals. */
 #define SHMAP_BUF_SEAL_FUTURE_WRITE (1U << 0)	/* no new writable mapping */
 #define SHMAP_BUF_SEAL_SEAL	    (1U << 1)	/* no further seals */
 
-/* Bits of shmap_buf_info.flags. */
+/* Bits of struct shmap_buf_info.flags. */
 #define SHMAP_BUF_INFO_READONLY	 (1U << 0)	/* this handle maps read-only */
 #define SHMAP_BUF_INFO_NORESERVE (1U << 1)	/* created with NORESERVE */
 
 /* Device features, for shmap_dev_features() / shmap_dev_has_feature(). */
-#define SHMAP_DEV_FEAT_EAGER	 (1ULL << 0)
-#define SHMAP_DEV_FEAT_LAZY	 (1ULL << 1)
-#define SHMAP_DEV_FEAT_NORESERVE (1ULL << 2)
-#define SHMAP_DEV_FEAT_EXPORT_RO (1ULL << 3)
-#define SHMAP_DEV_FEAT_SEAL	 (1ULL << 4)
-#define SHMAP_DEV_FEAT_NAME	 (1ULL << 5)
+#define SHMAP_DEV_FEAT_EAGER	 ((uint64_t)1 << 0)
+#define SHMAP_DEV_FEAT_LAZY	 ((uint64_t)1 << 1)
+#define SHMAP_DEV_FEAT_NORESERVE ((uint64_t)1 << 2)
+#define SHMAP_DEV_FEAT_EXPORT_RO ((uint64_t)1 << 3)
+#define SHMAP_DEV_FEAT_SEAL	 ((uint64_t)1 << 4)
+#define SHMAP_DEV_FEAT_NAME	 ((uint64_t)1 << 5)
 
-/** struct shmap_buf_info - what shmap_buf_info() reports */
+/* Longest buffer name shmap_buf_name() returns, with its NUL. */
+#define SHMAP_BUF_NAME_MAX 64
+
+/** struct shmap_buf_info - what shmap_buf_query() reports */
 struct shmap_buf_info {
 	uint64_t size;		 /* bytes, a multiple of the page size */
 	uint64_t resident_pages; /* pages allocated now */
@@ -191,6 +194,20 @@ int shmap_buf_map(struct shmap_buf *buf, uint64_t offset, size_t length,
 		  int prot, void **addrp);
 
 /**
+ * shmap_buf_map_range() - shmap_buf_map() that says how much it mapped
+ * @buf: the buffer
+ * @offset: byte offset into the buffer, a multiple of the page size
+ * @lengthp: in: bytes to map, 0 for up to the end of the buffer;
+ *           out (on success only): bytes mapped, what shmap_buf_unmap() takes
+ * @prot: PROT_READ, PROT_WRITE
+ * @addrp: where to store the address
+ *
+ * Returns: as shmap_buf_map(). Since: 0.2.
+ */
+int shmap_buf_map_range(struct shmap_buf *buf, uint64_t offset,
+			size_t *lengthp, int prot, void **addrp);
+
+/**
  * shmap_buf_unmap() - unmap what shmap_buf_map() mapped (or a part of it)
  * @addr: page-aligned address
  * @length: bytes
@@ -200,13 +217,30 @@ int shmap_buf_map(struct shmap_buf *buf, uint64_t offset, size_t length,
 int shmap_buf_unmap(void *addr, size_t length);
 
 /**
- * shmap_buf_info() - query the buffer
+ * shmap_buf_query() - the buffer's size, mode, pages, seals and mappings
  * @buf: the buffer
  * @info: filled in
  *
- * Returns: 0 or -errno.
+ * (0.1 called it shmap_buf_info(), a name C++ cannot use beside the struct;
+ * that symbol stays in the library for old binaries only.)
+ *
+ * Returns: 0 or -errno. Since: 0.2.
  */
-int shmap_buf_info(struct shmap_buf *buf, struct shmap_buf_info *info);
+int shmap_buf_query(struct shmap_buf *buf, struct shmap_buf_info *info);
+
+/**
+ * shmap_buf_name() - the name the buffer was created with
+ * @buf: the buffer
+ * @name: where to store it, NUL-terminated ("" for a buffer without one)
+ * @len: size of @name; SHMAP_BUF_NAME_MAX is always enough
+ *
+ * Read from the fd's /proc/self/fd link ("/shmap:NAME"), so /proc must be
+ * mounted.
+ *
+ * Returns: 0 or -errno: -ERANGE (@len too small), -ENOENT (/proc not
+ * mounted), -EINVAL. Since: 0.2.
+ */
+int shmap_buf_name(const struct shmap_buf *buf, char *name, size_t len);
 
 /**
  * shmap_buf_seal() - add seals

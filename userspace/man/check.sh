@@ -6,6 +6,9 @@
 #   - groff -man -ww -z (all warnings) for the utf8 device and, if
 #     installed, the default ps device, with .so links resolved (soelim);
 #   - man -l with man-db's --warnings, if man is installed;
+#   - mandoc -Tlint at level warning, if mandoc is installed (not on the
+#     .so link pages: mandoc calls every .so fragile, groff and man-db
+#     resolve them above);
 #   - every public function declared in userspace/lib/shmap.h has a
 #     section 3 page (its own, or a .so link to a shared one), and every
 #     .so link points to an existing page.
@@ -44,6 +47,13 @@ for page in man1/*.1 man3/*.3 man4/*.4; do
 	.so\ *)
 		target=${first#.so }
 		[ -f "$target" ] || report "$page: .so target $target missing"
+		;;
+	*)
+		if command -v mandoc >/dev/null 2>&1 &&
+		   ! mandoc -Tlint -W warning "$page" >"$tmp" 2>&1; then
+			report "$page: mandoc -Tlint warnings:"
+			sed 's/^/  /' "$tmp" >&2
+		fi
 		;;
 	esac
 

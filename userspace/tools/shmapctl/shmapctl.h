@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SHMAPCTL_VERSION "0.1.0"
+/* SHMAPCTL_VERSION: -D from userspace/Makefile (the project's VERSION). */
 #define SHMAP_MODULE "shmap"
 #define SHMAP_DEV_PATH "/dev/shmap"
 #define SHMAP_SYSMOD "/sys/module/shmap"
