@@ -3,9 +3,8 @@
  * shmapctl: control and inspect the shmap kernel module.
  *
  * One file per concern: main.c (command dispatch), util.c (messages,
- * sizes, sysfs, kernel log), json.c (JSON output), table.c (libsmartcols
- * tables: -J -o -n -r -b), modctl.c (libkmod:
- * status/load/unload), set.c, info.c, create.c.
+ * sizes, sysfs, kernel log), table.c (libsmartcols tables: -J -o -n -r
+ * -b), status.c (libkmod), set.c, info.c, create.c.
  */
 #ifndef SHMAPCTL_H
 #define SHMAPCTL_H
@@ -52,38 +51,13 @@ void kmsg_show(struct kmsg_mark *m, const char *prefix);
 struct shmap_param_desc {
 	const char *name;
 	bool runtime;		/* writable in sysfs */
-	bool octal;		/* parsed by the module as octal */
-	bool number;		/* a number (else a keyword) */
 };
 extern const struct shmap_param_desc shmap_params[];
 const struct shmap_param_desc *param_find(const char *name);
-bool param_value_equal(const struct shmap_param_desc *d, const char *a,
-		       const char *b);
 int split_assignment(const char *arg, char *name, size_t nlen,
 		     const char **value);
 
 bool module_loaded(void);
-
-/* --- json.c --------------------------------------------------------------- */
-
-struct json {
-	FILE *f;
-	int depth;
-	bool need_comma[16];
-};
-
-void json_init(struct json *j, FILE *f);
-void json_finish(struct json *j);
-void json_obj_begin(struct json *j, const char *key);
-void json_obj_end(struct json *j);
-void json_arr_begin(struct json *j, const char *key);
-void json_arr_end(struct json *j);
-void json_str(struct json *j, const char *key, const char *val);
-void json_u64(struct json *j, const char *key, uint64_t val);
-void json_bool(struct json *j, const char *key, bool val);
-void json_null(struct json *j, const char *key);
-void json_raw_number_or_str(struct json *j, const char *key, const char *val);
-void json_escape(FILE *f, const char *s);
 
 /* --- table.c: libsmartcols output (how to use it: top of table.c) ------- */
 
@@ -160,8 +134,6 @@ void table_free(struct table *t);
 /* --- commands ------------------------------------------------------------- */
 
 int cmd_status(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_unload(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_create(int argc, char **argv);
