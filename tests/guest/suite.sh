@@ -287,7 +287,7 @@ if load; then
 	unload
 fi
 
-# 5. shmapctl (load/unload itself) and the libshmap examples.
+# 5. shmapctl (the module loaded with modprobe) and the libshmap examples.
 phase=shmapctl
 if loaded; then unload; fi
 SHMAPCTL=/usr/bin/shmapctl SETPRIV=/usr/bin/setpriv SHMAP_EXAMPLES=$T/examples \

@@ -12,7 +12,7 @@ set -euo pipefail
 
 HOST_PKGS=(
 	# the source checkout, the user-space build, the install test (C and C++)
-	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev
+	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev libsmartcols-dev
 	# the guests: QEMU, the initramfs, the kernels, DKMS and its signing key
 	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms openssl
 	# chroots (sid, packaging) and mount namespaces
