@@ -12,6 +12,7 @@
  *   shmap_mmap_vma.c   ->mmap, on kernels without ->mmap_prepare (6.x)
  *   shmap_mmap_desc.c  ->mmap_prepare and ->mapped, where the headers have
  *			them with map actions (7.2+); see shmap_compat.h
+ *   shmap_show.c    what is shown of buffers: fdinfo, the debugfs list
  */
 #ifndef SHMAP_H
 #define SHMAP_H
@@ -20,8 +21,10 @@
 #include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -77,6 +80,10 @@
  *	or none is in flight, since one of them may be the page it wants
  * @mappings: vma pieces that map the buffer
  * @name: the name given at create time, "" if none
+ * @node: on the list of all buffers (shmap_show.c), from the end of create
+ *	to release
+ * @creator: the thread group that created the buffer (a reference)
+ * @creator_comm: its comm at create time
  */
 struct shmap_buf {
 	struct kref ref;
@@ -93,6 +100,9 @@ struct shmap_buf {
 	atomic_t inflight;
 	atomic_t mappings;
 	char name[SHMAP_NAME_MAX];
+	struct list_head node;
+	struct pid *creator;
+	char creator_comm[TASK_COMM_LEN];
 };
 
 /*
@@ -229,5 +239,13 @@ struct vm_area_desc;
 int shmap_buf_mmap_prepare(struct vm_area_desc *desc);
 int shmap_vm_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 		    const struct file *file, void **vm_private_data);
+
+/* shmap_show.c */
+struct seq_file;
+void shmap_show_fdinfo(struct seq_file *m, struct file *file);
+void shmap_show_add(struct shmap_buf *buf);
+void shmap_show_del(struct shmap_buf *buf);
+void shmap_show_init(void);
+void shmap_show_exit(void);
 
 #endif /* SHMAP_H */

@@ -36,6 +36,7 @@
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/pid.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -314,6 +315,7 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 	buf->mode = mode;
 	buf->flags = flags;
 	strscpy(buf->name, name, sizeof(buf->name));
+	get_task_comm(buf->creator_comm, current);
 
 	if (!(flags & SHMAP_CREATE_NORESERVE)) {
 		ret = shmap_reserve(buf, buf->npages);
@@ -334,7 +336,9 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 			goto out_free_pages;
 	}
 
+	buf->creator = get_pid(task_tgid(current));
 	atomic_long_inc(&shmap_counters.buffers);
+	shmap_show_add(buf);
 	return buf;
 
 out_free_pages:
@@ -500,9 +504,11 @@ static void shmap_buf_release(struct kref *ref)
 {
 	struct shmap_buf *buf = container_of(ref, struct shmap_buf, ref);
 
+	shmap_show_del(buf);
 	shmap_buf_free_pages(buf);
 	shmap_unreserve(buf, atomic_long_read(&buf->reserved));
 	iput(buf->inode);
+	put_pid(buf->creator);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 	atomic_long_dec(&shmap_counters.buffers);

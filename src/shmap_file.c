@@ -129,6 +129,7 @@ static const struct file_operations shmap_buf_fops = {
 	.fsync = noop_fsync,
 	.unlocked_ioctl = shmap_buf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = shmap_show_fdinfo,
 };
 
 /**

@@ -92,13 +92,16 @@ static int __init shmap_init(void)
 	if (ret)
 		return ret;
 
+	shmap_show_init();
+
 	shmap_misc.mode = shmap_dev_mode();
 	ret = misc_register(&shmap_misc);
 	if (ret)
-		goto out_fs_exit;
+		goto out_show_exit;
 	return 0;
 
-out_fs_exit:
+out_show_exit:
+	shmap_show_exit();
 	shmap_fs_exit();
 	return ret;
 }
@@ -106,6 +109,7 @@ out_fs_exit:
 static void __exit shmap_exit(void)
 {
 	misc_deregister(&shmap_misc);
+	shmap_show_exit();
 	shmap_fs_exit();
 }
 
