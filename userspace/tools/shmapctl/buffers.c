@@ -134,6 +134,27 @@ static void copy_field(char *dst, size_t len, const char *src)
 }
 
 /*
+ * Undo the module's octal escapes (\040 \011 \012 \134, as in
+ * /proc/self/mountinfo) of names and comms, in place.
+ */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
+					(s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+/*
  * What fdinfo says of the buffer: "key:\tvalue" lines (see shmap(4)).
  * @name points into @text. Returns true if these are a buffer's (a
  * "shmap-size:" line).
@@ -161,6 +182,7 @@ static bool fdinfo_parse(char *text, struct buf_info *info,
 		} else if (!strcmp(line, "mode")) {
 			copy_field(info->mode, sizeof(info->mode), v);
 		} else if (!strcmp(line, "name")) {
+			unescape(v);
 			*name = v;
 		} else if (!strcmp(line, "resident-pages")) {
 			info->resident_pages = strtoull(v, NULL, 10);
@@ -177,6 +199,7 @@ static bool fdinfo_parse(char *text, struct buf_info *info,
 		} else if (!strcmp(line, "creator-pid")) {
 			info->creator_pid = (pid_t)strtol(v, NULL, 10);
 		} else if (!strcmp(line, "creator-comm")) {
+			unescape(v);
 			copy_field(info->creator_comm,
 				   sizeof(info->creator_comm), v);
 		}
@@ -225,7 +248,7 @@ static int scan_fd(struct scan_ctx *c, const struct proc_id *p, int fd)
 	h = holder_get(b, p);
 	if (!h || holder_add_fd(h, fd))
 		return -ENOMEM;
-	h->readonly |= readonly;
+	h->writable |= !readonly;
 	return 0;
 }
 
@@ -374,24 +397,6 @@ static int scan_proc(struct scan_ctx *c)
 	}
 	closedir(dir);
 	return ret;
-}
-
-/* Undo the escapes of the debugfs file (\040 \011 \012 \134), in place. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-					(s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
 }
 
 enum {

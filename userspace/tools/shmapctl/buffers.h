@@ -21,7 +21,7 @@ struct buf_holder {
 	char comm[32];
 	int *fds;		/* its fds on the buffer, ascending */
 	size_t nfds;
-	bool readonly;		/* one of these fds maps read-only */
+	bool writable;		/* one of these fds may map writable */
 	uint64_t mapped;	/* bytes of its mappings of the buffer */
 };
 

@@ -21,6 +21,7 @@ static const struct command {
 	{ "status", cmd_status, "show the module, its parameters, /dev/shmap and counters" },
 	{ "set", cmd_set, "change a runtime parameter (default_mode, max_*_mb)" },
 	{ "info", cmd_info, "describe buffer fds (FD or /proc/PID/fd/N)" },
+	{ "list", cmd_list, "list the buffers of the system and who holds them" },
 	{ "create", cmd_create, "create a buffer and run a command with it" },
 	{ NULL, NULL, NULL },
 };

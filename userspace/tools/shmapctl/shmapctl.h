@@ -4,7 +4,8 @@
  *
  * One file per concern: main.c (command dispatch), util.c (messages,
  * sizes, sysfs, kernel log), table.c (libsmartcols tables: -J -o -n -r
- * -b), status.c (libkmod), set.c, info.c, create.c.
+ * -b), status.c (libkmod), set.c, info.c, list.c (with buffers.c: every
+ * buffer and its holders), create.c.
  */
 #ifndef SHMAPCTL_H
 #define SHMAPCTL_H
@@ -136,6 +137,7 @@ void table_free(struct table *t);
 int cmd_status(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 
 #endif /* SHMAPCTL_H */
