@@ -11,13 +11,14 @@
  *                                      remains
  *   shmap-hold share READYFILE [NAME]  create, mmap, touch 3 pages, fork: the
  *                                      child closes the fd and keeps only
- *                                      the mapping, the parent unmaps and
- *                                      keeps only the fd
+ *                                      the mapping, the parent unmaps,
+ *                                      seals future writes and keeps only
+ *                                      the fd
  *
  * Every buffer is lazy, 16 pages, named NAME (default "held"). Once set up,
- * writes "PID FD CHILD" to READYFILE (FD -1 when closed, CHILD 0 when there
- * is none), then sleeps until killed (at most 10 min); the child of share
- * dies with its parent.
+ * writes "PID FD CHILD PAGESIZE" to READYFILE (FD -1 when closed, CHILD 0
+ * when there is none), then sleeps until killed (at most 10 min); the child
+ * of share dies with its parent.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -33,7 +34,7 @@
 #define PAGES 16
 #define SHARE_TOUCHED 3
 
-static int ready(const char *path, int fd, pid_t child)
+static int ready(const char *path, int fd, pid_t child, long page)
 {
 	char tmp[4096];
 	FILE *f;
@@ -41,7 +42,8 @@ static int ready(const char *path, int fd, pid_t child)
 	/* Written whole, then renamed: the reader never sees half of it. */
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "we");
-	if (!f || fprintf(f, "%d %d %d\n", (int)getpid(), fd, (int)child) < 0 ||
+	if (!f || fprintf(f, "%d %d %d %ld\n", (int)getpid(), fd, (int)child,
+			      page) < 0 ||
 	    fclose(f) || rename(tmp, path)) {
 		perror("shmap-hold: ready file");
 		return 1;
@@ -50,15 +52,16 @@ static int ready(const char *path, int fd, pid_t child)
 }
 
 /* The child of share: only the mapping, until the parent dies. */
-static void share_child(int fd, int sync)
+static void share_child(int fd, int sync[2])
 {
 	close(fd);
+	close(sync[0]);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(0);
-	if (write(sync, "", 1) != 1)
+	if (write(sync[1], "", 1) != 1)
 		_exit(1);
-	close(sync);
+	close(sync[1]);
 	for (;;)
 		pause();
 }
@@ -68,6 +71,7 @@ int main(int argc, char **argv)
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = PAGES * (size_t)page;
 	const char *mode = argc > 1 ? argv[1] : "";
+	struct shmap_seal seal;
 	struct shmap_create c;
 	pid_t child = 0;
 	int dev, fd, sync[2];
@@ -110,7 +114,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (child == 0)
-			share_child(fd, sync[1]);
+			share_child(fd, sync);
 		close(sync[1]);
 		if (read(sync[0], &b, 1) != 1) {
 			fprintf(stderr, "shmap-hold: the child died\n");
@@ -118,6 +122,12 @@ int main(int argc, char **argv)
 		}
 		close(sync[0]);
 		munmap(p, len);
+		memset(&seal, 0, sizeof(seal));
+		seal.seals = SHMAP_SEAL_FUTURE_WRITE;
+		if (ioctl(fd, SHMAP_IOC_SEAL, &seal)) {
+			perror("shmap-hold: SHMAP_IOC_SEAL");
+			return 1;
+		}
 	} else {
 		memset(p, 0x77, len);
 		if (!strcmp(mode, "map")) {
@@ -127,7 +137,7 @@ int main(int argc, char **argv)
 			munmap(p, len);
 		}
 	}
-	if (ready(argv[2], fd, child))
+	if (ready(argv[2], fd, child, page))
 		return 1;
 	sleep(600);
 	return 0;
