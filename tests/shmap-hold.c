@@ -74,8 +74,8 @@ int main(int argc, char **argv)
 	struct shmap_seal seal;
 	struct shmap_create c;
 	pid_t child = 0;
-	int dev, fd, sync[2];
-	char *p, b;
+	int dev, fd;
+	char *p;
 
 	if ((argc != 3 && argc != 4) ||
 	    (strcmp(mode, "fd") && strcmp(mode, "map") && strcmp(mode, "share"))) {
@@ -103,6 +103,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(mode, "share")) {
+		int sync[2];
+		char b;
+
 		memset(p, 0x77, SHARE_TOUCHED * (size_t)page);
 		if (pipe2(sync, O_CLOEXEC)) {
 			perror("shmap-hold: pipe");

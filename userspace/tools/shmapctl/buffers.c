@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "buffers.h"
+#include "shmapctl.h"
 
 #define SHMAP_MAPS_PREFIX "/shmap:"
 
@@ -106,26 +107,6 @@ static int holder_add_fd(struct buf_holder *h, int fd)
 	h->fds = fds;
 	h->fds[h->nfds++] = fd;
 	return 0;
-}
-
-/* A small file in @buf, NUL-terminated. Returns its length or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, len - 1, f);
-	if (ferror(f)) {
-		int ret = errno ? -errno : -EIO;
-
-		fclose(f);
-		return ret;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	return (ssize_t)n;
 }
 
 static void copy_field(char *dst, size_t len, const char *src)
@@ -230,7 +211,7 @@ static int scan_fd(struct scan_ctx *c, const struct proc_id *p, int fd)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", c->proc, p->pid, fd);
-	if (read_small(path, text, sizeof(text)) < 0 ||
+	if (read_file_str(path, text, sizeof(text)) < 0 ||
 	    !fdinfo_parse(text, &info, &name, &readonly))
 		return 0;
 	snprintf(path, sizeof(path), "%s/%d/fd/%d", c->proc, p->pid, fd);
@@ -282,14 +263,15 @@ static int add_mapping(struct scan_ctx *c, const struct proc_id *p,
 {
 	struct buf_entry *b = buf_get(c->s, dev, ino);
 	struct buf_holder *h;
-	char path[96];
-	struct stat st;
 
 	if (!b)
 		return -ENOMEM;
 	if (!b->name && buf_set_name(b, name))
 		return -ENOMEM;
 	if (!b->uid_known) {
+		char path[96];
+		struct stat st;
+
 		snprintf(path, sizeof(path), "%s/%d/map_files/%lx-%lx",
 			 c->proc, p->pid, start, end);
 		if (!stat(path, &st) && st.st_ino == ino) {
@@ -350,16 +332,13 @@ static bool proc_identify(const char *proc, struct proc_id *p)
 	const char *uid;
 
 	snprintf(path, sizeof(path), "%s/%d/status", proc, p->pid);
-	if (read_small(path, text, sizeof(text)) < 0)
+	if (read_file_str(path, text, sizeof(text)) < 0)
 		return false;
 	uid = strstr(text, "\nUid:");
 	/* Uid:	real effective saved fs */
 	p->uid_known = uid && sscanf(uid, "\nUid: %*u %u", &p->uid) == 1;
 	snprintf(path, sizeof(path), "%s/%d/comm", proc, p->pid);
-	if (read_small(path, p->comm, sizeof(p->comm)) < 0)
-		return false;
-	p->comm[strcspn(p->comm, "\n")] = '\0';
-	return true;
+	return read_file_str(path, p->comm, sizeof(p->comm)) == 0;
 }
 
 static int scan_proc(struct scan_ctx *c)

@@ -146,10 +146,10 @@ static void set_user(struct table *t, bool known, uid_t uid)
 static void set_seals(struct table *t, const char *seals)
 {
 	char item[32];
-	size_t len;
 
 	while (*seals) {
-		len = strcspn(seals, ",");
+		size_t len = strcspn(seals, ",");
+
 		snprintf(item, sizeof(item), "%.*s", (int)len, seals);
 		if (!strcmp(item, "future_write"))
 			strcpy(item, "future-write");
@@ -166,12 +166,13 @@ static void set_buffer_cells(struct table *t, const struct buf_entry *b,
 		COL_SIZE, COL_MODE, COL_RESIDENT, COL_RESERVED, COL_MAPPINGS,
 		COL_SEALS, COL_NORESERVE,
 	};
-	size_t i;
 
 	table_set_u64(t, COL_INODE, b->ino);
 	table_set_str(t, COL_NAME, b->name);
 	table_set_u64(t, COL_HOLDERS, b->nholders);
 	if (!b->info_known) {
+		size_t i;
+
 		for (i = 0; i < ARRAY_SIZE(info_cols); i++)
 			table_set_unknown(t, info_cols[i]);
 		return;
