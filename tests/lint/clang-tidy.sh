@@ -28,9 +28,9 @@ else
 	mapfile -t files < <(lint_files userspace tests | grep '\.c$')
 fi
 # As the Makefiles compile them (one set of flags for all: they agree on these).
-read -ra kmod <<<"$(pkg-config --cflags libkmod 2>/dev/null || true)"
+read -ra pkgs <<<"$(pkg-config --cflags libkmod smartcols 2>/dev/null || true)"
 flags=(-std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread -Iinclude/uapi -Iuserspace/lib
-	-Itests "${kmod[@]}")
+	-Itests "${pkgs[@]}")
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -116,7 +116,7 @@ enum {
 	COL_PATH, COL_VERSION, COL_SRCVERSION, COL_REFCOUNT, COL_HOLDERS,
 	COL_DEVICE, COL_DEV_MODE, COL_OWNER, COL_GROUP, COL_MAJMIN,
 	COL_OPENS, COL_ERROR, COL_ABI, COL_FEATURES, COL_DEFAULT_MODE,
-	COL_MAX_BUFFER, COL_MAX_TOTAL, COL_BUFFERS, COL_ALLOCATED,
+	COL_FAULT_WINDOW, COL_MAX_BUFFER, COL_MAX_TOTAL, COL_BUFFERS, COL_ALLOCATED,
 	COL_RESERVED, COL_FAULTS,
 };
 
@@ -141,6 +141,7 @@ static const struct col_desc status_cols[] = {
 	[COL_ABI] = { "ABI", COL_T_NUMBER, 3, "ABI version of the device", 0 },
 	[COL_FEATURES] = { "FEATURES", COL_T_LIST, 0.2, "features the device reports", 0 },
 	[COL_DEFAULT_MODE] = { "DEFAULT-MODE", COL_T_STRING, 5, "mode of buffers created with the default (parameter)", 0 },
+	[COL_FAULT_WINDOW] = { "FAULT-WINDOW", COL_T_NUMBER, 3, "pages one fault maps (parameter)", 0 },
 	[COL_MAX_BUFFER] = { "MAX-BUFFER", COL_T_SIZE, 6, "largest buffer (max_buffer_mb)", 0 },
 	[COL_MAX_TOTAL] = { "MAX-TOTAL", COL_T_SIZE, 6, "limit on all reserved memory (max_total_mb)", 0 },
 	[COL_BUFFERS] = { "BUFFERS", COL_T_NUMBER, 4, "buffers alive", 0 },
@@ -330,6 +331,7 @@ static void set_counters(struct table *t)
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 
 	set_sysfs_str(t, COL_DEFAULT_MODE, SHMAP_PARAMS "/default_mode");
+	set_sysfs_u64(t, COL_FAULT_WINDOW, SHMAP_PARAMS "/fault_window", 1);
 	set_sysfs_u64(t, COL_BUFFERS, SHMAP_STATS "/buffers", 1);
 	set_sysfs_u64(t, COL_ALLOCATED, SHMAP_STATS "/pages_allocated", page);
 	set_sysfs_u64(t, COL_RESERVED, SHMAP_STATS "/pages_reserved", page);

@@ -162,13 +162,13 @@ static int add_column(struct table *t, size_t id)
  */
 static int add_columns(struct table *t, const char *list, const char *cmd)
 {
-	const char *p = list, *end;
-	size_t i, len;
-	int err;
+	const char *p = list;
 
 	while (*p) {
-		end = strchrnul(p, ',');
-		len = (size_t)(end - p);
+		const char *end = strchrnul(p, ',');
+		size_t i, len = (size_t)(end - p);
+		int err;
+
 		for (i = 0; i < t->spec->ncols; i++)
 			if (strlen(t->spec->cols[i].name) == len &&
 			    !strncasecmp(t->spec->cols[i].name, p, len))
