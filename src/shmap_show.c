@@ -32,7 +32,7 @@ static DEFINE_MUTEX(shmap_bufs_lock);
 static struct dentry *shmap_debugfs_dir;
 
 static const char *const shmap_seal_names[] = { "future_write", "seal" };
-static_assert(SHMAP_SEALS == GENMASK(ARRAY_SIZE(shmap_seal_names) - 1, 0));
+static_assert(GENMASK(ARRAY_SIZE(shmap_seal_names) - 1, 0) == SHMAP_SEALS);
 
 static const char *shmap_mode_name(u32 mode)
 {
@@ -136,7 +136,7 @@ static int shmap_bufs_show(struct seq_file *m, void *v)
 {
 	struct shmap_buf *buf = list_entry(v, struct shmap_buf, node);
 
-	seq_printf(m, "%lu %llu %s %ld %ld %d ", buf->inode->i_ino,
+	seq_printf(m, "%llu %llu %s %ld %ld %d ", (u64)buf->inode->i_ino,
 		   (u64)buf->npages << PAGE_SHIFT, shmap_mode_name(buf->mode),
 		   atomic_long_read(&buf->resident),
 		   atomic_long_read(&buf->reserved),
