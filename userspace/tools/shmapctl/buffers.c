@@ -46,6 +46,16 @@ struct proc_id {
 	char comm[32];
 };
 
+/* @arr of @n elements of @size, and one more, zeroed; NULL (@arr kept). */
+static void *grow(void *arr, size_t n, size_t size)
+{
+	char *p = realloc(arr, (n + 1) * size);
+
+	if (p)
+		memset(p + n * size, 0, size);
+	return p;
+}
+
 static struct buf_entry *buf_get(struct buf_scan *s, dev_t dev, ino_t ino)
 {
 	struct buf_entry *b;
@@ -54,12 +64,11 @@ static struct buf_entry *buf_get(struct buf_scan *s, dev_t dev, ino_t ino)
 	for (i = 0; i < s->nbufs; i++)
 		if (s->bufs[i].dev == dev && s->bufs[i].ino == ino)
 			return &s->bufs[i];
-	b = realloc(s->bufs, (s->nbufs + 1) * sizeof(*b));
+	b = grow(s->bufs, s->nbufs, sizeof(*b));
 	if (!b)
 		return NULL;
 	s->bufs = b;
 	b = &s->bufs[s->nbufs++];
-	memset(b, 0, sizeof(*b));
 	b->dev = dev;
 	b->ino = ino;
 	return b;
@@ -85,12 +94,11 @@ static struct buf_holder *holder_get(struct buf_entry *b,
 	for (i = 0; i < b->nholders; i++)
 		if (b->holders[i].pid == p->pid)
 			return &b->holders[i];
-	h = realloc(b->holders, (b->nholders + 1) * sizeof(*h));
+	h = grow(b->holders, b->nholders, sizeof(*h));
 	if (!h)
 		return NULL;
 	b->holders = h;
 	h = &b->holders[b->nholders++];
-	memset(h, 0, sizeof(*h));
 	h->pid = p->pid;
 	h->uid = p->uid;
 	h->uid_known = p->uid_known;
@@ -100,7 +108,7 @@ static struct buf_holder *holder_get(struct buf_entry *b,
 
 static int holder_add_fd(struct buf_holder *h, int fd)
 {
-	int *fds = realloc(h->fds, (h->nfds + 1) * sizeof(*fds));
+	int *fds = grow(h->fds, h->nfds, sizeof(*fds));
 
 	if (!fds)
 		return -ENOMEM;
