@@ -79,7 +79,8 @@ void shmap_show_fdinfo(struct seq_file *m, struct file *file)
 		   atomic_long_read(&buf->reserved));
 	seq_puts(m, "shmap-seals:\t");
 	shmap_show_seals(m, READ_ONCE(buf->seals), "");
-	seq_printf(m, "\nshmap-read-only:\t%d\n", !(file->f_mode & FMODE_WRITE));
+	seq_printf(m, "\nshmap-read-only:\t%d\n",
+		   !(file->f_mode & FMODE_WRITE));
 	seq_printf(m, "shmap-noreserve:\t%d\n",
 		   !!(buf->flags & SHMAP_CREATE_NORESERVE));
 	seq_printf(m, "shmap-mappings:\t%d\n", atomic_read(&buf->mappings));

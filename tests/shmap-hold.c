@@ -1,35 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmap-hold: a helper for suite.sh: keep a buffer alive so that
- * `modprobe -r shmap` must fail.
+ * shmap-hold: a helper for the guest tests: keep a buffer alive, held in a
+ * known way, so that `modprobe -r shmap` must fail and `shmapctl list`
+ * has something to show.
  *
- *   shmap-hold fd  READYFILE   create an eager buffer, keep its fd open
- *   shmap-hold map READYFILE   create, mmap, touch, close the fd and
- *                              /dev/shmap: only the mapping remains
+ *   shmap-hold fd    READYFILE [NAME]  create a lazy buffer, touch it,
+ *                                      keep only its fd open
+ *   shmap-hold map   READYFILE [NAME]  create, mmap, touch, close the fd
+ *                                      and /dev/shmap: only the mapping
+ *                                      remains
+ *   shmap-hold share READYFILE [NAME]  create, mmap, touch 3 pages, fork: the
+ *                                      child closes the fd and keeps only
+ *                                      the mapping, the parent unmaps,
+ *                                      seals future writes and keeps only
+ *                                      the fd
  *
- * Writes READYFILE once set up, then sleeps until killed (at most 10 min).
+ * Every buffer is lazy, 16 pages, named NAME (default "held"). Once set up,
+ * writes "PID FD CHILD PAGESIZE" to READYFILE (FD -1 when closed, CHILD 0
+ * when there is none), then sleeps until killed (at most 10 min); the child
+ * of share dies with its parent.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <linux/shmap.h>
 
+#define PAGES 16
+#define SHARE_TOUCHED 3
+
+static int ready(const char *path, int fd, pid_t child, long page)
+{
+	char tmp[4096];
+	FILE *f;
+
+	/* Written whole, then renamed: the reader never sees half of it. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f || fprintf(f, "%d %d %d %ld\n", (int)getpid(), fd, (int)child,
+			      page) < 0 ||
+	    fclose(f) || rename(tmp, path)) {
+		perror("shmap-hold: ready file");
+		return 1;
+	}
+	return 0;
+}
+
+/* The child of share: only the mapping, until the parent dies. */
+static void share_child(int fd, int sync[2])
+{
+	close(fd);
+	close(sync[0]);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(0);
+	if (write(sync[1], "", 1) != 1)
+		_exit(1);
+	close(sync[1]);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = PAGES * (size_t)page;
+	const char *mode = argc > 1 ? argv[1] : "";
+	struct shmap_seal seal;
 	struct shmap_create c;
-	size_t len = 16 * (size_t)sysconf(_SC_PAGESIZE);
-	int dev, fd, rf, map;
+	pid_t child = 0;
+	int dev, fd;
 	char *p;
 
-	if (argc != 3 || (strcmp(argv[1], "fd") && strcmp(argv[1], "map"))) {
-		fprintf(stderr, "usage: shmap-hold fd|map READYFILE\n");
+	if ((argc != 3 && argc != 4) ||
+	    (strcmp(mode, "fd") && strcmp(mode, "map") && strcmp(mode, "share"))) {
+		fprintf(stderr, "usage: shmap-hold fd|map|share READYFILE [NAME]\n");
 		return 2;
 	}
-	map = !strcmp(argv[1], "map");
 	dev = open("/dev/shmap", O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		perror("shmap-hold: /dev/shmap");
@@ -38,7 +90,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.size = len;
 	c.mode = SHMAP_MODE_LAZY;
-	c.name = (unsigned long)"held";
+	c.name = (unsigned long)(argc == 4 ? argv[3] : "held");
 	if (ioctl(dev, SHMAP_IOC_CREATE, &c)) {
 		perror("shmap-hold: SHMAP_IOC_CREATE");
 		return 1;
@@ -50,17 +102,46 @@ int main(int argc, char **argv)
 		perror("shmap-hold: mmap");
 		return 1;
 	}
-	memset(p, 0x77, len);
-	if (map)
-		close(fd);
-	else
+	if (!strcmp(mode, "share")) {
+		int sync[2];
+		char b;
+
+		memset(p, 0x77, SHARE_TOUCHED * (size_t)page);
+		if (pipe2(sync, O_CLOEXEC)) {
+			perror("shmap-hold: pipe");
+			return 1;
+		}
+		child = fork();
+		if (child < 0) {
+			perror("shmap-hold: fork");
+			return 1;
+		}
+		if (child == 0)
+			share_child(fd, sync);
+		close(sync[1]);
+		if (read(sync[0], &b, 1) != 1) {
+			fprintf(stderr, "shmap-hold: the child died\n");
+			return 1;
+		}
+		close(sync[0]);
 		munmap(p, len);
-	rf = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (rf < 0 || write(rf, "ready\n", 6) != 6) {
-		perror("shmap-hold: ready file");
-		return 1;
+		memset(&seal, 0, sizeof(seal));
+		seal.seals = SHMAP_SEAL_FUTURE_WRITE;
+		if (ioctl(fd, SHMAP_IOC_SEAL, &seal)) {
+			perror("shmap-hold: SHMAP_IOC_SEAL");
+			return 1;
+		}
+	} else {
+		memset(p, 0x77, len);
+		if (!strcmp(mode, "map")) {
+			close(fd);
+			fd = -1;
+		} else {
+			munmap(p, len);
+		}
 	}
-	close(rf);
+	if (ready(argv[2], fd, child, page))
+		return 1;
 	sleep(600);
 	return 0;
 }

@@ -12,8 +12,9 @@
 #   3. fault_window=1       the fault program (one page per fault)
 #   4. max_buffer_mb=12 max_total_mb=16   the limits program
 #   5. max_buffer_mb=1048576 max_total_mb=1048576   the sparse program (1 TiB)
-# plus: refused module parameters, dev_mode, modprobe -r while busy, and
-# shmapctl's own test with the examples (shmapctl.sh).
+# plus: refused module parameters, dev_mode, modprobe -r while busy,
+# shmapctl list (shmapctl-list.sh), and shmapctl's own test with the
+# examples (shmapctl.sh).
 # Exits non-zero if anything failed.
 
 T=${SHMAP_TESTS:-/tests}
@@ -287,7 +288,16 @@ if load; then
 	unload
 fi
 
-# 5. shmapctl (load/unload itself) and the libshmap examples.
+# ---- shmapctl list: who holds which buffer (one page per fault, so that
+# the pages a test touches are exactly the resident ones)
+phase=list
+if load fault_window=1; then
+	SHMAPCTL=/usr/bin/shmapctl SETPRIV=/usr/bin/setpriv LSFD=/usr/bin/lsfd \
+		SHMAP_HOLD=$T/shmap-hold run "$T/shmapctl-list.sh"
+	unload
+fi
+
+# 5. shmapctl (the module loaded with modprobe) and the libshmap examples.
 phase=shmapctl
 if loaded; then unload; fi
 SHMAPCTL=/usr/bin/shmapctl SETPRIV=/usr/bin/setpriv SHMAP_EXAMPLES=$T/examples \

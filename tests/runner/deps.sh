@@ -12,11 +12,11 @@ set -euo pipefail
 
 HOST_PKGS=(
 	# the source checkout, the user-space build, the install test (C and C++)
-	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev
+	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev libsmartcols-dev
 	# the man page check (userspace/man/check.sh): mandoc -Tlint besides groff and man
 	mandoc
-	# the guests: QEMU, the initramfs, the kernels, DKMS and its signing key
-	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms openssl
+	# the guests: QEMU, the initramfs, the kernels, DKMS and its signing key, lsfd (the list test)
+	qemu-system-x86 busybox-static kmod cpio xz-utils zstd dkms openssl util-linux-extra
 	# chroots (sid, packaging) and mount namespaces
 	debootstrap util-linux coreutils
 	# the package build's companions: dpkg-dev (dpkg-buildpackage), lintian

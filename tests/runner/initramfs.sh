@@ -77,18 +77,21 @@ for s in suite.sh demo.sh; do
 done
 # The shell libraries the guest scripts source.
 install -m 0644 "$REPO/tests/tap.sh" "$REPO/tests/klog.sh" "$root/tests/"
-# shmapctl, its test and the libshmap examples.
+# shmapctl, its tests and the libshmap examples.
 # setpriv (util-linux): the tests that run as an unprivileged user drop root with it.
 # Busybox has an applet of that name without --reuid, and its sh prefers applets to PATH for
 # bare names: the tests call /usr/bin/setpriv by path (SETPRIV).
 install -m 0755 "$(command -v setpriv)" "$root/usr/bin/setpriv"
 copy_libs "$root/usr/bin/setpriv"
+# lsfd (util-linux-extra): the list test checks what it shows of a buffer fd.
+install -m 0755 "$(command -v lsfd)" "$root/usr/bin/lsfd"
+copy_libs "$root/usr/bin/lsfd"
 if [[ -x $BUILD/tools/shmapctl ]]; then
 	install -m 0755 "$BUILD/tools/shmapctl" "$root/usr/bin/shmapctl"
 	# It links libshmap.so.1, of this build: in the guest's /usr/lib, where ld.so looks.
 	install -D -m 0755 "$BUILD/lib/libshmap.so.1" "$root/usr/lib/libshmap.so.1"
 	LD_LIBRARY_PATH=$root/usr/lib copy_libs "$root/usr/bin/shmapctl"
-	install -m 0755 "$REPO/tests/shmapctl.sh" "$root/tests/shmapctl.sh"
+	install -m 0755 "$REPO/tests/shmapctl.sh" "$REPO/tests/shmapctl-list.sh" "$root/tests/"
 fi
 if [[ -d $BUILD/examples ]]; then
 	mkdir -p "$root/tests/examples"

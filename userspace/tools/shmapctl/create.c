@@ -45,7 +45,7 @@ static void create_error(int err, const char *sz)
 
 	switch (err) {
 	case -ENOENT:
-		err_msg("cannot open %s: %s (is shmap loaded? 'shmapctl load')",
+		err_msg("cannot open %s: %s (is shmap loaded? 'modprobe shmap')",
 			SHMAP_DEV_PATH, strerror(-err));
 		break;
 	case -EFBIG:

@@ -9,11 +9,9 @@
  * inodes have no open method: ENXIO), so a path only works for
  * /proc/PID/fd/N when pidfd_getfd() is allowed.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -63,178 +61,195 @@ static const char *mode_name(uint32_t mode)
 	}
 }
 
-static void bits_string(uint32_t v, const char *const *names, char *out,
-			size_t len)
+/* Set list column @col from the bits of @v named in @names, others as hex. */
+static void set_bits(struct table *t, int col, uint32_t v,
+		     const char *const *names)
 {
 	unsigned int i;
 
-	out[0] = '\0';
-	for (i = 0; names[i]; i++) {
-		if (!(v & (1U << i)))
-			continue;
-		if (out[0])
-			strncat(out, ",", len - strlen(out) - 1);
-		strncat(out, names[i], len - strlen(out) - 1);
+	for (i = 0; names[i]; i++)
+		if (v & (1U << i))
+			table_add_item(t, col, names[i]);
+	if (v >> i) {
+		char hex[16];
+
+		snprintf(hex, sizeof(hex), "0x%x", v & ~((1U << i) - 1));
+		table_add_item(t, col, hex);
 	}
-	if (v >> i)
-		snprintf(out + strlen(out), len - strlen(out), "%s0x%x",
-			 out[0] ? "," : "", v & ~((1U << i) - 1));
-	if (!out[0])
-		snprintf(out, len, "none");
 }
 
 static const char *const seal_names[] = { "future-write", "seal", NULL };
 static const char *const flag_names[] = { "readonly", "noreserve", NULL };
 
+enum {
+	COL_SOURCE, COL_FILE, COL_SIZE, COL_MODE, COL_SEALS, COL_FLAGS,
+	COL_READONLY, COL_NORESERVE, COL_MAPPINGS, COL_RESIDENT,
+	COL_RESERVED, COL_INODE,
+};
+
+static const struct col_desc info_cols[] = {
+	[COL_SOURCE] = { "SOURCE", COL_T_STRING, 0.2, "the FD or PATH argument", 0 },
+	[COL_FILE] = { "FILE", COL_T_STRING, 0.2, "what /proc/self/fd/N links to", 0 },
+	[COL_SIZE] = { "SIZE", COL_T_SIZE, 6, "size of the buffer", 0 },
+	[COL_MODE] = { "MODE", COL_T_STRING, 5, "eager (pages allocated at creation) or lazy", 0 },
+	[COL_SEALS] = { "SEALS", COL_T_LIST, 0.1, "seals: future-write, seal", 0 },
+	[COL_FLAGS] = { "FLAGS", COL_T_LIST, 0.1, "flags of this fd: readonly, noreserve", 0 },
+	[COL_READONLY] = { "READONLY", COL_T_BOOL, 1, "this fd cannot map the buffer writable", 0 },
+	[COL_NORESERVE] = { "NORESERVE", COL_T_BOOL, 1, "memory is reserved at fault time, not at creation", 0 },
+	[COL_MAPPINGS] = { "MAPPINGS", COL_T_NUMBER, 3, "number of mappings of the buffer", 0 },
+	[COL_RESIDENT] = { "RESIDENT", COL_T_SIZE, 6, "memory of the pages allocated", 0 },
+	[COL_RESERVED] = { "RESERVED", COL_T_SIZE, 6, "memory charged against max_total_mb", 0 },
+	[COL_INODE] = { "INODE", COL_T_NUMBER, 5, "inode number of the buffer", 0 },
+};
+
+static const struct table_spec info_spec = {
+	"buffers", info_cols, ARRAY_SIZE(info_cols),
+	"SOURCE,SIZE,MODE,RESIDENT,RESERVED,MAPPINGS,SEALS,FLAGS,INODE",
+};
+
 static void info_usage(FILE *f)
 {
-	fputs("Usage: shmapctl info [--json] FD|PATH\n"
+	fputs("Usage: shmapctl info [options] FD|PATH...\n"
 	      "\n"
-	      "Describe a shmap buffer: FD is a file descriptor number that\n"
-	      "shmapctl inherited (e.g. $SHMAP_FD), PATH usually /proc/PID/fd/N\n"
-	      "(duplicated with pidfd_getfd(2): needs ptrace access to PID).\n"
-	      "Prints size, mode, seals, flags, mappings, resident and reserved\n"
-	      "pages and the inode number.\n"
+	      "Describe shmap buffers, one row each: FD is a file descriptor\n"
+	      "number that shmapctl inherited (e.g. $SHMAP_FD), PATH usually\n"
+	      "/proc/PID/fd/N (duplicated with pidfd_getfd(2): needs ptrace\n"
+	      "access to PID).\n"
 	      "\n"
-	      "  -j, --json   one JSON object on standard output\n"
-	      "  -h, --help   this help\n", f);
+	      TABLE_OPTIONS_HELP
+	      "  -h, --help          this help\n"
+	      "\n"
+	      "Columns:\n", f);
+	table_list_columns(&info_spec, f);
+	fputs("\n"
+	      "Exit status: 0, or 1 if an argument is not a shmap buffer.\n", f);
 }
 
-int cmd_info(int argc, char **argv)
+/* An fd of the buffer @arg names (own_fd: to close), or -1 (reported). */
+static int open_source(const char *arg, int *own_fd)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct shmap_buf_info info;
-	struct shmap_buf *buf = NULL;
-	char seals[64], flags[64], h[32], link[512], self[64];
-	const char *arg;
-	uint64_t page;
-	bool json = false;
-	int opt, fd, err, own_fd = -1;
-	ssize_t n;
+	int fd, getfd_err;
 
-	while ((opt = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			info_usage(stdout);
-			return EXIT_OK;
-		default:
-			return usage_error("info", "bad option");
-		}
-	}
-	if (optind >= argc)
-		return usage_error("info", "missing FD or PATH");
-	if (optind + 1 < argc)
-		return usage_error("info", "unexpected argument '%s'",
-				   argv[optind + 1]);
-	arg = argv[optind];
-
+	*own_fd = -1;
 	if (all_digits(arg)) {
 		fd = atoi(arg);
 		if (fcntl(fd, F_GETFD) < 0) {
 			err_msg("fd %s: %s", arg, strerror(errno));
-			return EXIT_FAIL;
+			return -1;
 		}
-	} else {
-		int getfd_err;
-
-		fd = proc_fd_getfd(arg);
-		getfd_err = fd < 0 ? -fd : 0;
-		if (fd < 0)
-			fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-					       O_NONBLOCK);
-		if (fd < 0 && getfd_err && getfd_err != EINVAL) {
-			/*
-			 * Buffer files cannot be reopened through /proc
-			 * (ENXIO): only pidfd_getfd() reaches them.
-			 */
-			err_msg("%s: pidfd_getfd: %s; open: %s%s", arg,
-				strerror(getfd_err), strerror(errno),
-				getfd_err == EPERM ?
-				" (run as the process's owner or root)" : "");
-			return EXIT_FAIL;
-		}
-		if (fd < 0) {
-			err_msg("%s: %s", arg, strerror(errno));
-			return EXIT_FAIL;
-		}
-		own_fd = fd;
+		return fd;
 	}
+	fd = proc_fd_getfd(arg);
+	getfd_err = fd < 0 ? -fd : 0;
+	if (fd < 0)
+		fd = open(arg, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && getfd_err && getfd_err != EINVAL) {
+		/* Buffer files cannot be reopened through /proc (ENXIO). */
+		err_msg("%s: pidfd_getfd: %s; open: %s%s", arg,
+			strerror(getfd_err), strerror(errno),
+			getfd_err == EPERM ?
+			" (run as the process's owner or root)" : "");
+		return -1;
+	}
+	if (fd < 0) {
+		err_msg("%s: %s", arg, strerror(errno));
+		return -1;
+	}
+	*own_fd = fd;
+	return fd;
+}
 
+/* One row for @arg; false if it is not a buffer (reported). */
+static bool info_row(struct table *t, const char *arg, uint64_t page)
+{
+	struct shmap_buf_info info;
+	struct shmap_buf *buf = NULL;
+	char link[512], self[64];
+	int fd, own_fd, err;
+	ssize_t n;
+
+	fd = open_source(arg, &own_fd);
+	if (fd < 0)
+		return false;
 	err = shmap_buf_import(fd, &buf);
 	if (err == 0)
-		err = shmap_buf_info(buf, &info);
-	if (err == -ENOTTY) {
-		err_msg("%s: not a shmap buffer", arg);
-		goto out_fail;
-	}
+		err = shmap_buf_query(buf, &info);
 	if (err) {
-		err_msg("%s: %s", arg, strerror(-err));
-		goto out_fail;
+		if (err == -ENOTTY)
+			err_msg("%s: not a shmap buffer", arg);
+		else
+			err_msg("%s: %s", arg, strerror(-err));
+		shmap_buf_close(buf);
+		if (own_fd >= 0)
+			close(own_fd);
+		return false;
 	}
 
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", shmap_buf_fd(buf));
 	n = readlink(self, link, sizeof(link) - 1);
 	link[n > 0 ? n : 0] = '\0';
-	page = (uint64_t)sysconf(_SC_PAGESIZE);
-	bits_string(info.seals, seal_names, seals, sizeof(seals));
-	bits_string(info.flags, flag_names, flags, sizeof(flags));
 
-	if (json) {
-		struct json j;
+	table_new_row(t);
+	table_set_str(t, COL_SOURCE, arg);
+	table_set_str(t, COL_FILE, n > 0 ? link : NULL);
+	table_set_size(t, COL_SIZE, info.size);
+	table_set_str(t, COL_MODE, mode_name(info.mode));
+	set_bits(t, COL_SEALS, info.seals, seal_names);
+	set_bits(t, COL_FLAGS, info.flags, flag_names);
+	table_set_bool(t, COL_READONLY, info.flags & SHMAP_BUF_INFO_READONLY);
+	table_set_bool(t, COL_NORESERVE, info.flags & SHMAP_BUF_INFO_NORESERVE);
+	table_set_u64(t, COL_MAPPINGS, info.mappings);
+	table_set_size(t, COL_RESIDENT, info.resident_pages * page);
+	table_set_size(t, COL_RESERVED, info.reserved_pages * page);
+	table_set_u64(t, COL_INODE, info.ino);
+	shmap_buf_close(buf);
+	if (own_fd >= 0)
+		close(own_fd);
+	return true;
+}
 
-		json_init(&j, stdout);
-		json_obj_begin(&j, NULL);
-		json_str(&j, "source", arg);
-		json_str(&j, "file", n > 0 ? link : NULL);
-		json_u64(&j, "size", info.size);
-		json_str(&j, "mode", mode_name(info.mode));
-		json_u64(&j, "seals", info.seals);
-		json_str(&j, "seal_names", seals);
-		json_u64(&j, "flags", info.flags);
-		json_str(&j, "flag_names", flags);
-		json_bool(&j, "readonly", info.flags & SHMAP_BUF_INFO_READONLY);
-		json_u64(&j, "mappings", info.mappings);
-		json_u64(&j, "resident_pages", info.resident_pages);
-		json_u64(&j, "resident_bytes", info.resident_pages * page);
-		json_u64(&j, "reserved_pages", info.reserved_pages);
-		json_u64(&j, "reserved_bytes", info.reserved_pages * page);
-		json_u64(&j, "ino", info.ino);
-		json_u64(&j, "page_size", page);
-		json_obj_end(&j);
-		json_finish(&j);
-	} else {
-		printf("source:    %s\n", arg);
-		if (n > 0)
-			printf("file:      %s\n", link);
-		human_size(info.size, h, sizeof(h));
-		printf("size:      %s (%" PRIu64 " bytes)\n", h, info.size);
-		printf("mode:      %s\n", mode_name(info.mode));
-		printf("seals:     %s\n", seals);
-		printf("flags:     %s\n", flags);
-		printf("mappings:  %" PRIu32 "\n", info.mappings);
-		human_size(info.resident_pages * page, h, sizeof(h));
-		printf("resident:  %s (%" PRIu64 " pages, %" PRIu64 " bytes)\n",
-		       h, info.resident_pages, info.resident_pages * page);
-		human_size(info.reserved_pages * page, h, sizeof(h));
-		printf("reserved:  %s (%" PRIu64 " pages, %" PRIu64 " bytes)\n",
-		       h, info.reserved_pages, info.reserved_pages * page);
-		printf("inode:     %" PRIu64 "\n", info.ino);
+int cmd_info(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		TABLE_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct out_opts o = { 0 };
+	struct table *t;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	int opt, i, err, ret;
+
+	while ((opt = getopt_long(argc, argv, "h" TABLE_SHORTOPTS, opts,
+				  NULL)) != -1) {
+		if (table_opt(&o, opt, optarg))
+			continue;
+		if (opt == 'h') {
+			info_usage(stdout);
+			return EXIT_OK;
+		}
+		return usage_error("info", "bad option");
 	}
-	shmap_buf_close(buf);
-	if (own_fd >= 0)
-		close(own_fd);
-	return EXIT_OK;
+	if (o.list_columns) {
+		table_list_columns(&info_spec, stdout);
+		return EXIT_OK;
+	}
+	ret = table_new(&t, &info_spec, &o, "info");
+	if (ret)
+		return ret;
+	if (optind >= argc) {
+		table_free(t);
+		return usage_error("info", "missing FD or PATH");
+	}
 
-out_fail:
-	shmap_buf_close(buf);
-	if (own_fd >= 0)
-		close(own_fd);
-	return EXIT_FAIL;
+	for (i = optind; i < argc; i++)
+		if (!info_row(t, argv[i], page))
+			ret = EXIT_FAIL;
+	err = table_print(t);
+	if (err) {
+		err_msg("cannot print: %s", strerror(-err));
+		ret = EXIT_FAIL;
+	}
+	table_free(t);
+	return ret;
 }

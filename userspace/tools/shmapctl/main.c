@@ -19,10 +19,9 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "status", cmd_status, "show the module, its parameters, /dev/shmap and counters" },
-	{ "load", cmd_load, "load the module (libkmod, honours /etc/modprobe.d)" },
-	{ "unload", cmd_unload, "unload the module" },
 	{ "set", cmd_set, "change a runtime parameter (default_mode, max_*_mb)" },
-	{ "info", cmd_info, "describe a buffer fd (FD or /proc/PID/fd/N)" },
+	{ "info", cmd_info, "describe buffer fds (FD or /proc/PID/fd/N)" },
+	{ "list", cmd_list, "list the buffers of the system and who holds them" },
 	{ "create", cmd_create, "create a buffer and run a command with it" },
 	{ NULL, NULL, NULL },
 };
@@ -41,7 +40,8 @@ static void usage(FILE *f)
 	fputs("\n"
 	      "Run 'shmapctl COMMAND --help' for a command's options.\n"
 	      "Exit status: 0 success, 1 failure, 2 bad command line.\n"
-	      "See shmapctl(1) and shmap(4).\n", f);
+	      "Load the module with 'modprobe shmap [PARAM=VALUE...]', unload\n"
+	      "it with 'modprobe -r shmap'. See shmapctl(1) and shmap(4).\n", f);
 }
 
 int main(int argc, char **argv)

@@ -21,7 +21,7 @@ static void set_usage(FILE *f)
 	      "  max_buffer_mb=1..1048576  largest buffer, MiB\n"
 	      "  max_total_mb=1..1048576   limit on all reserved memory, MiB\n"
 	      "Lowering a limit affects only new reservations. dev_mode is\n"
-	      "fixed at load time (shmapctl load dev_mode=0600).\n"
+	      "fixed at load time (modprobe shmap dev_mode=0600).\n"
 	      "\n"
 	      "  -h, --help   this help\n", f);
 }
@@ -49,12 +49,12 @@ static int set_one(const char *arg)
 	}
 	if ((d && !d->runtime) ||
 	    (!d && !(st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)))) {
-		err_msg("%s is read-only at run time; it can only be set when loading (shmapctl unload; shmapctl load %s)",
+		err_msg("%s is read-only at run time; it can only be set when loading (modprobe -r shmap; modprobe shmap %s)",
 			name, arg);
 		return EXIT_FAIL;
 	}
 	if (!module_loaded()) {
-		err_msg("shmap is not loaded (run 'shmapctl load %s')", arg);
+		err_msg("shmap is not loaded (run 'modprobe shmap %s')", arg);
 		return EXIT_FAIL;
 	}
 

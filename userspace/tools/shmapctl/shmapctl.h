@@ -3,8 +3,9 @@
  * shmapctl: control and inspect the shmap kernel module.
  *
  * One file per concern: main.c (command dispatch), util.c (messages,
- * sizes, sysfs, kernel log), json.c (JSON output), modctl.c (libkmod:
- * status/load/unload), set.c, info.c, create.c.
+ * sizes, sysfs, kernel log), table.c (libsmartcols tables: -J -o -n -r
+ * -b), status.c (libkmod), set.c, info.c, list.c (with buffers.c: every
+ * buffer and its holders), create.c.
  */
 #ifndef SHMAPCTL_H
 #define SHMAPCTL_H
@@ -51,46 +52,92 @@ void kmsg_show(struct kmsg_mark *m, const char *prefix);
 struct shmap_param_desc {
 	const char *name;
 	bool runtime;		/* writable in sysfs */
-	bool octal;		/* parsed by the module as octal */
-	bool number;		/* a number (else a keyword) */
 };
 extern const struct shmap_param_desc shmap_params[];
 const struct shmap_param_desc *param_find(const char *name);
-bool param_value_equal(const struct shmap_param_desc *d, const char *a,
-		       const char *b);
 int split_assignment(const char *arg, char *name, size_t nlen,
 		     const char **value);
 
 bool module_loaded(void);
 
-/* --- json.c --------------------------------------------------------------- */
+/* --- table.c: libsmartcols output (how to use it: top of table.c) ------- */
 
-struct json {
-	FILE *f;
-	int depth;
-	bool need_comma[16];
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* How a column's values are set, printed and typed in JSON. */
+enum col_type {
+	COL_T_STRING,
+	COL_T_NUMBER,		/* unsigned integer */
+	COL_T_SIZE,		/* bytes: human-readable unless -b; JSON number */
+	COL_T_BOOL,		/* text 1/0, JSON true/false */
+	COL_T_LIST,		/* strings: text "a,b", JSON ["a","b"] */
 };
 
-void json_init(struct json *j, FILE *f);
-void json_finish(struct json *j);
-void json_obj_begin(struct json *j, const char *key);
-void json_obj_end(struct json *j);
-void json_arr_begin(struct json *j, const char *key);
-void json_arr_end(struct json *j);
-void json_str(struct json *j, const char *key, const char *val);
-void json_u64(struct json *j, const char *key, uint64_t val);
-void json_bool(struct json *j, const char *key, bool val);
-void json_null(struct json *j, const char *key);
-void json_raw_number_or_str(struct json *j, const char *key, const char *val);
-void json_escape(FILE *f, const char *s);
+struct col_desc {
+	const char *name;	/* header and -o name; JSON key in lower case */
+	enum col_type type;
+	double whint;		/* width hint: < 1 a fraction of the terminal */
+	const char *help;	/* one line for --help and --list-columns */
+	int flags;		/* extra SCOLS_FL_* (e.g. SCOLS_FL_TRUNC) */
+};
+
+struct table_spec {
+	const char *name;	/* the top-level JSON key */
+	const struct col_desc *cols;	/* indexed by the command's column ids */
+	size_t ncols;
+	const char *defaults;	/* columns without -o, e.g. "NAME,SIZE" */
+};
+
+/* What -J -o -n -r -b -H asked for (table_opt() fills it). */
+struct out_opts {
+	bool json, noheadings, raw, bytes, list_columns;
+	const char *columns;	/* -o LIST or +LIST, or NULL */
+};
+
+#define TABLE_SHORTOPTS "Jo:nrbH"
+#define TABLE_LONGOPTS \
+	{ "json", no_argument, NULL, 'J' }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "noheadings", no_argument, NULL, 'n' }, \
+	{ "raw", no_argument, NULL, 'r' }, \
+	{ "bytes", no_argument, NULL, 'b' }, \
+	{ "list-columns", no_argument, NULL, 'H' }
+/* The lines of --help that describe TABLE_SHORTOPTS. */
+#define TABLE_OPTIONS_HELP \
+	"  -J, --json          JSON output\n" \
+	"  -o, --output LIST   the columns to print (+LIST: add to the defaults)\n" \
+	"  -n, --noheadings    no header line\n" \
+	"  -r, --raw           raw output: columns separated by one space\n" \
+	"  -b, --bytes         sizes in bytes, not human-readable\n" \
+	"  -H, --list-columns  list the columns and exit\n"
+
+struct table;
+
+/* true if @opt is one of TABLE_SHORTOPTS (then stored in @o). */
+bool table_opt(struct out_opts *o, int opt, const char *arg);
+/* " NAME  <type>  help" lines, for --help and --list-columns. */
+void table_list_columns(const struct table_spec *spec, FILE *f);
+/* EXIT_OK, EXIT_USAGE (bad -o, reported for @cmd) or EXIT_FAIL. */
+int table_new(struct table **tp, const struct table_spec *spec,
+	      const struct out_opts *o, const char *cmd);
+bool table_wants(const struct table *t, int col);
+int table_new_row(struct table *t);
+void table_set_str(struct table *t, int col, const char *s);
+void table_set_u64(struct table *t, int col, uint64_t v);
+void table_set_size(struct table *t, int col, uint64_t bytes);
+void table_set_bool(struct table *t, int col, bool v);
+void table_set_unknown(struct table *t, int col);
+void table_add_item(struct table *t, int col, const char *item);
+/* 0 or the first -errno of the setters or of printing. */
+int table_print(struct table *t);
+void table_free(struct table *t);
 
 /* --- commands ------------------------------------------------------------- */
 
 int cmd_status(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_unload(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 
 #endif /* SHMAPCTL_H */

@@ -282,11 +282,11 @@ void kmsg_show(struct kmsg_mark *m, const char *prefix)
 
 /* What shmapctl knows of the module's parameters (see shmap(4)). */
 const struct shmap_param_desc shmap_params[] = {
-	{ "default_mode", true, false, false },
-	{ "dev_mode", false, true, true },
-	{ "max_buffer_mb", true, false, true },
-	{ "max_total_mb", true, false, true },
-	{ NULL, false, false, false },
+	{ "default_mode", true },
+	{ "dev_mode", false },
+	{ "max_buffer_mb", true },
+	{ "max_total_mb", true },
+	{ NULL, false },
 };
 
 const struct shmap_param_desc *param_find(const char *name)
@@ -297,24 +297,6 @@ const struct shmap_param_desc *param_find(const char *name)
 		if (!strcmp(d->name, name))
 			return d;
 	return NULL;
-}
-
-/* Compare two values as the module would parse them ("0600" == "600"). */
-bool param_value_equal(const struct shmap_param_desc *d, const char *a,
-		       const char *b)
-{
-	if (d && d->number) {
-		int base = d->octal ? 8 : 0;
-		unsigned long long va, vb;
-		char *ea, *eb;
-
-		errno = 0;
-		va = strtoull(a, &ea, base);
-		vb = strtoull(b, &eb, base);
-		if (!errno && ea != a && eb != b && !*ea && !*eb)
-			return va == vb;
-	}
-	return !strcmp(a, b);
 }
 
 /* "name=value" -> name (copied), value (points into @arg). */
