@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Gate "module": build the module with W=1 (extra compiler warnings) and C=2 (sparse on every
 # file) for each kernel; any "warning:" or "error:" line from the compiler, modpost or sparse,
-# or a failed build, fails the gate. The build runs in a scratch copy of src/ and include/
+# or a failed build, fails the gate. The build runs in a scratch copy of Makefile, src/ and include/
 # ($LINT_OUT/module/VER), so src/ stays clean.
 #   module.sh [SPEC...]  default: the kernels of $KERNELS (default: the runner's matrix), as
 #                        tests/runner/kernels.sh resolves them; missing headers are installed
@@ -16,7 +16,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # lint_module_build LABEL KDIR WORK [PREFIX...]
-#   The hook for every kernel: copy src/ and include/ into WORK (emptied first), then run
+#   The hook for every kernel: copy Makefile (src/Kbuild reads VERSION there), src/ and include/
+#   into WORK (emptied first), then run
 #   PREFIX make -C KDIR M=WORK/src W=1 C=2 modules, output in WORK/build.log. Prints the
 #   warnings it found; returns 1 on any, or when make fails. KDIR and WORK are paths as the
 #   command after PREFIX sees them: WORK must be at the same path there (a bind mount).
@@ -26,7 +27,7 @@ lint_module_build() {
 	shift 3
 	local log=$work/build.log
 	rm -rf "$work"
-	lint_copy "$work" src include
+	lint_copy "$work" Makefile src include
 	if ! sparse_fits "$kdir" "$work" "$@"; then
 		echo "module $label: this suite's sparse cannot parse __typeof_unqual__, which this kernel uses (its own scripts/checker-valid.sh turns sparse off then): W=1 only here; sparse checks the same series where a newer sparse exists (sid)"
 		c=0
