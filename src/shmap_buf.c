@@ -81,6 +81,18 @@
 /* A block never crosses a chunk of the index. */
 static_assert((1UL << SHMAP_BLOCK_ORDER) <= SHMAP_CHUNK_PAGES);
 
+/*
+ * Huge buffers: one folio per PMD-sized, PMD-aligned span of the buffer
+ * (its offset in the buffer is aligned, so an aligned mapping maps it with
+ * one PMD). Asked for with one light attempt at compaction and no retry,
+ * as THP faults do: where no such block can be had, the span comes in
+ * order-0 pages like any eager buffer's.
+ */
+#define SHMAP_GFP_HUGE \
+	((SHMAP_GFP | __GFP_NORETRY) & ~__GFP_RETRY_MAYFAIL)
+#define SHMAP_HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
+static_assert(SHMAP_HUGE_ORDER == SHMAP_BLOCK_ORDER);
+
 static int shmap_reserve(struct shmap_buf *buf, unsigned long npages)
 {
 	unsigned long limit = shmap_max_total_pages();
@@ -155,10 +167,37 @@ static void shmap_page_init(struct shmap_buf *buf, struct page *page,
 	folio->index = pgoff;
 }
 
+/*
+ * Drop the index's reference on the folio of @page. A large folio has one
+ * reference for all its pages, dropped through its first page: the index
+ * entries of the others are skipped.
+ */
 static void shmap_page_free(struct page *page)
 {
-	page_folio(page)->mapping = NULL;
-	put_page(page);
+	struct folio *folio = page_folio(page);
+
+	if (&folio->page != page)
+		return;
+	folio->mapping = NULL;
+	folio_put(folio);
+}
+
+/*
+ * A huge buffer's span of PMD size at @pgoff (aligned) in one folio, its
+ * pages in @slot. False if no such folio is free now.
+ */
+static bool shmap_huge_fill(struct shmap_buf *buf, struct page **slot,
+			    unsigned long pgoff)
+{
+	struct folio *folio = folio_alloc(SHMAP_GFP_HUGE, SHMAP_HUGE_ORDER);
+	unsigned long j;
+
+	if (!folio)
+		return false;
+	shmap_page_init(buf, &folio->page, pgoff);
+	for (j = 0; j < BIT(SHMAP_HUGE_ORDER); j++)
+		slot[j] = folio_page(folio, j);
+	return true;
 }
 
 /*
@@ -266,6 +305,12 @@ static int shmap_buf_fill(struct shmap_buf *buf)
 		if (!chunk)
 			return -ENOMEM;
 		slot = chunk + (i & SHMAP_CHUNK_MASK);
+		if ((buf->flags & SHMAP_CREATE_HUGE) &&
+		    order == SHMAP_HUGE_ORDER && shmap_huge_fill(buf, slot, i)) {
+			shmap_account(buf, n);
+			i += n;
+			continue;
+		}
 		page = order ? shmap_block_alloc(order) : NULL;
 		for (j = 0; j < n; j++) {
 			if (!page) {
@@ -291,7 +336,8 @@ static int shmap_buf_fill(struct shmap_buf *buf)
  * @size: bytes, not 0 and not above the max_buffer_mb limit (checked by
  *	the caller); rounded up to pages here
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
- * @flags: SHMAP_CREATE_NORESERVE (lazy only) or 0
+ * @flags: SHMAP_CREATE_NORESERVE (lazy only), SHMAP_CREATE_HUGE (eager
+ *	only) or 0
  * @name: printable name without '/', shorter than SHMAP_NAME_MAX
  *
  * The whole size is reserved against max_total_mb unless NORESERVE.
