@@ -9,15 +9,22 @@
  * Unbalanced RSS counters or page references show in the kernel log that
  * suite.sh checks after each program ("Bad rss-counter state", "BUG").
  */
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "tshmap.h"
 
 #define HUGE_SZ (2 * T_MIB)
+/* brd's /dev/ram0 (8 MiB, loaded by suite.sh); odirect uses its first 4 MiB. */
+#define RAM	"/dev/ram0"
+#define RAM_OFF (4 * T_MIB)
 
 static int huge_create(int dev, uint64_t size)
 {
@@ -221,10 +228,91 @@ static void mremap_move(void)
 	close(fd);
 }
 
+/* get_user_pages() on PMD-mapped folios: O_DIRECT out of one, into another. */
+static void odirect_pmd(void)
+{
+	int dev = t_dev(), fd = huge_create(dev, 2 * HUGE_SZ);
+	int ram = open(RAM, O_RDWR | O_DIRECT | O_CLOEXEC);
+	char *p;
+
+	REQUIRE(ram >= 0);
+	p = T_MAP(fd, 2 * HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	t_fill(p, HUGE_SZ, 11);
+	memset(p + HUGE_SZ, 0, HUGE_SZ);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 4096);
+	CHECK_EQ(pwrite(ram, p, HUGE_SZ, RAM_OFF), (ssize_t)HUGE_SZ);
+	CHECK_EQ(pread(ram, p + HUGE_SZ, HUGE_SZ, RAM_OFF), (ssize_t)HUGE_SZ);
+	CHECK_EQ(memcmp(p, p + HUGE_SZ, HUGE_SZ), 0);
+	/* A piece at a page offset inside the second folio. */
+	CHECK_EQ(pread(ram, p + HUGE_SZ + 3 * t_page(), 5 * t_page(),
+		       RAM_OFF + 8 * (off_t)t_page()),
+		 (ssize_t)(5 * t_page()));
+	CHECK_EQ(memcmp(p + HUGE_SZ + 3 * t_page(), p + 8 * t_page(),
+			5 * t_page()),
+		 0);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 4096);
+	CHECK_SYS(munmap(p, 2 * HUGE_SZ));
+	close(ram);
+	close(fd);
+}
+
+static long futex(uint32_t *uaddr, int op, uint32_t val,
+		  const struct timespec *timeout)
+{
+	return syscall(SYS_futex, uaddr, op, val, timeout, NULL, 0);
+}
+
+/*
+ * A shared futex in a tail page of a PMD-mapped folio: a child that maps
+ * the buffer at another address wakes the parent. The key is the page
+ * (its folio's mapping and index plus the page's place in it).
+ */
+static void futex_pmd(void)
+{
+	int dev = t_dev(), fd = huge_create(dev, HUGE_SZ), status;
+	size_t off = HUGE_SZ / 2 + 64;
+	struct timespec ts = { .tv_sec = 10 };
+	char *p;
+	pid_t pid;
+
+	p = T_MAP(fd, HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	memset(p, 0, HUGE_SZ);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 2048);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		char *q = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
+			       MAP_SHARED, fd, 0);
+		uint32_t *w = (uint32_t *)(q + off);
+		int i;
+
+		if (q == MAP_FAILED)
+			_exit(2);
+		for (i = 0; i < 1000; i++) {
+			struct timespec nap = { .tv_nsec = 10000000 };
+
+			__atomic_store_n(w, 1, __ATOMIC_SEQ_CST);
+			if (futex(w, FUTEX_WAKE, 1, NULL) == 1)
+				_exit(0);
+			nanosleep(&nap, NULL);
+		}
+		_exit(1);
+	}
+	/* EAGAIN: the child stored 1 before the wait began; it retries. */
+	while (futex((uint32_t *)(p + off), FUTEX_WAIT, 0, &ts) &&
+	       errno == EAGAIN)
+		__atomic_store_n((uint32_t *)(p + off), 0, __ATOMIC_SEQ_CST);
+	REQUIRE_SYS(waitpid(pid, &status, 0));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_SYS(munmap(p, HUGE_SZ));
+	close(fd);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(feature),	  TAP_CASE(pmd_mapped),	   TAP_CASE(tail_pages),
 	TAP_CASE(offset_mapping), TAP_CASE(fork_shared),   TAP_CASE(munmap_middle),
 	TAP_CASE(mprotect_split), TAP_CASE(dontneed_part), TAP_CASE(mremap_move),
+	TAP_CASE(odirect_pmd),	  TAP_CASE(futex_pmd),
 };
 
 TAP_MAIN("huge", cases)
