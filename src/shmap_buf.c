@@ -88,8 +88,7 @@ static_assert((1UL << SHMAP_BLOCK_ORDER) <= SHMAP_CHUNK_PAGES);
  * as THP faults do: where no such block can be had, the span comes in
  * order-0 pages like any eager buffer's.
  */
-#define SHMAP_GFP_HUGE \
-	((SHMAP_GFP | __GFP_NORETRY) & ~__GFP_RETRY_MAYFAIL)
+#define SHMAP_GFP_HUGE	 ((SHMAP_GFP | __GFP_NORETRY) & ~__GFP_RETRY_MAYFAIL)
 #define SHMAP_HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
 static_assert(SHMAP_HUGE_ORDER == SHMAP_BLOCK_ORDER);
 
@@ -306,7 +305,8 @@ static int shmap_buf_fill(struct shmap_buf *buf)
 			return -ENOMEM;
 		slot = chunk + (i & SHMAP_CHUNK_MASK);
 		if ((buf->flags & SHMAP_CREATE_HUGE) &&
-		    order == SHMAP_HUGE_ORDER && shmap_huge_fill(buf, slot, i)) {
+		    order == SHMAP_HUGE_ORDER &&
+		    shmap_huge_fill(buf, slot, i)) {
 			shmap_account(buf, n);
 			i += n;
 			continue;

@@ -123,10 +123,10 @@ static int shmap_file_release(struct inode *inode, struct file *file)
  * No .read/.write_iter (read() and write() fail with EINVAL) and no .llseek
  * (lseek() fails with ESPIPE): the data is reached through mappings only.
  */
-#define SHMAP_BUF_FOPS                             \
-	.owner = THIS_MODULE, .release = shmap_file_release, \
-	SHMAP_FOP_MMAP, .fsync = noop_fsync,       \
-	.unlocked_ioctl = shmap_buf_ioctl, .compat_ioctl = compat_ptr_ioctl
+#define SHMAP_BUF_FOPS \
+	.owner = THIS_MODULE, .release = shmap_file_release, SHMAP_FOP_MMAP, \
+	.fsync = noop_fsync, .unlocked_ioctl = shmap_buf_ioctl, \
+	.compat_ioctl = compat_ptr_ioctl
 
 static const struct file_operations shmap_buf_fops = {
 	SHMAP_BUF_FOPS,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -308,11 +309,84 @@ static void futex_pmd(void)
 	close(fd);
 }
 
+#define THP_ENABLED "/sys/kernel/mm/transparent_hugepage/enabled"
+
+/* FilePmdMapped (kB) of a fresh mapping of @fd touched whole. */
+static long touched_pmd_kb(int fd, size_t len, int advice)
+{
+	char *p = T_MAP(fd, len, PROT_READ | PROT_WRITE, 0);
+	long kb;
+
+	if (advice >= 0)
+		CHECK_SYS(madvise(p, len, advice));
+	memset(p, 1, len);
+	kb = smaps_kb(p, "FilePmdMapped");
+	CHECK_SYS(munmap(p, len));
+	return kb;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "w");
+	int r;
+
+	if (!f)
+		return -1;
+	r = fputs(s, f) < 0;
+	return fclose(f) || r ? -1 : 0;
+}
+
+/*
+ * The THP policy: transparent_hugepage/enabled does not apply (the kernel
+ * maps a large folio it already has with a PMD whatever the setting, as
+ * for the page cache); MADV_NOHUGEPAGE and PR_SET_THP_DISABLE do.
+ */
+static void thp_policy(void)
+{
+	static const char *const modes[] = { "never", "madvise", "always" };
+	int dev = t_dev(), fd = huge_create(dev, HUGE_SZ), status;
+	char old[64] = "", *o, *e;
+	FILE *f = fopen(THP_ENABLED, "r");
+	pid_t pid;
+	size_t i;
+
+	if (!f)
+		tap_skip("no %s", THP_ENABLED);
+	if (!fgets(old, sizeof(old), f))
+		old[0] = '\0';
+	fclose(f);
+	o = strchr(old, '[');
+	e = o ? strchr(o, ']') : NULL;
+	REQUIRE(o && e);
+	*e = '\0';
+	o++;
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		REQUIRE_EQ(write_str(THP_ENABLED, modes[i]), 0);
+		CHECK_EQ(touched_pmd_kb(fd, HUGE_SZ, -1), 2048);
+	}
+	CHECK_EQ(write_str(THP_ENABLED, o), 0);
+	CHECK_EQ(touched_pmd_kb(fd, HUGE_SZ, MADV_NOHUGEPAGE), 0);
+	CHECK_EQ(touched_pmd_kb(fd, HUGE_SZ, MADV_HUGEPAGE), 2048);
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (!pid) {
+		if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			_exit(2);
+		_exit(touched_pmd_kb(fd, HUGE_SZ, -1) != 0);
+	}
+	REQUIRE_SYS(waitpid(pid, &status, 0));
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tap_describe("PMD under never/madvise/always, PTEs with "
+		     "MADV_NOHUGEPAGE or PR_SET_THP_DISABLE (was %s)",
+		     o);
+	close(fd);
+}
+
 static const struct tap_case cases[] = {
 	TAP_CASE(feature),	  TAP_CASE(pmd_mapped),	   TAP_CASE(tail_pages),
 	TAP_CASE(offset_mapping), TAP_CASE(fork_shared),   TAP_CASE(munmap_middle),
 	TAP_CASE(mprotect_split), TAP_CASE(dontneed_part), TAP_CASE(mremap_move),
-	TAP_CASE(odirect_pmd),	  TAP_CASE(futex_pmd),
+	TAP_CASE(odirect_pmd),	  TAP_CASE(futex_pmd),	   TAP_CASE(thp_policy),
 };
 
 TAP_MAIN("huge", cases)
