@@ -167,18 +167,20 @@ static void shmap_page_init(struct shmap_buf *buf, struct page *page,
 }
 
 /*
- * Drop the index's reference on the folio of @page. A large folio has one
- * reference for all its pages, dropped through its first page: the index
- * entries of the others are skipped.
+ * Drop the index's reference on the folio whose first page is @page.
+ * Return: its pages, the index entries it had. A large folio has one
+ * reference for all of them, and its entries follow @page's: the caller
+ * skips them, since once the folio is freed its other pages are pages of
+ * their own (page_folio() of one of them is no longer this folio).
  */
-static void shmap_page_free(struct page *page)
+static unsigned long shmap_page_free(struct page *page)
 {
 	struct folio *folio = page_folio(page);
+	unsigned long nr = folio_nr_pages(folio);
 
-	if (&folio->page != page)
-		return;
 	folio->mapping = NULL;
 	folio_put(folio);
+	return nr;
 }
 
 /*
@@ -245,27 +247,29 @@ static struct page **shmap_chunk_get(struct shmap_buf *buf, unsigned long pgoff,
  */
 static void shmap_buf_free_pages(struct shmap_buf *buf)
 {
-	unsigned long index, i, freed = 0;
+	unsigned long index, i, n, freed = 0;
 	struct page **chunk;
 
 	if (buf->pages) {
-		for (i = 0; i < buf->npages; i++) {
+		for (i = 0; i < buf->npages; i += n) {
+			n = 1;
 			if (!buf->pages[i])
 				continue;
-			shmap_page_free(buf->pages[i]);
-			freed++;
-			if (!((i + 1) % SHMAP_BATCH))
+			n = shmap_page_free(buf->pages[i]);
+			freed += n;
+			if (!(freed % SHMAP_BATCH))
 				cond_resched();
 		}
 		kvfree(buf->pages);
 		buf->pages = NULL;
 	}
 	xa_for_each(&buf->chunks, index, chunk) {
-		for (i = 0; i < SHMAP_CHUNK_PAGES; i++) {
+		for (i = 0; i < SHMAP_CHUNK_PAGES; i += n) {
+			n = 1;
 			if (!chunk[i])
 				continue;
-			shmap_page_free(chunk[i]);
-			freed++;
+			n = shmap_page_free(chunk[i]);
+			freed += n;
 		}
 		kfree(chunk);
 		cond_resched();
