@@ -70,7 +70,7 @@
  *	and stay until release.
  * @npages: size in pages
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
- * @flags: SHMAP_CREATE_NORESERVE or 0
+ * @flags: SHMAP_CREATE_NORESERVE, SHMAP_CREATE_HUGE or 0
  * @lock: serialises seal changes against ->mmap and ->mapped
  * @seals: SHMAP_SEAL_* bits, under @lock
  * @resident: pages allocated
@@ -227,6 +227,7 @@ long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* shmap_mmap.c */
 extern const struct vm_operations_struct shmap_vm_ops;
+extern const struct vm_operations_struct shmap_huge_vm_ops;
 int shmap_mmap_check(struct shmap_buf *buf, unsigned long pgoff, bool shared,
 		     bool exec);
 void shmap_mapping_get(struct shmap_buf *buf);

@@ -82,6 +82,17 @@
 /* A block never crosses a chunk of the index. */
 static_assert((1UL << SHMAP_BLOCK_ORDER) <= SHMAP_CHUNK_PAGES);
 
+/*
+ * Huge buffers: one folio per PMD-sized, PMD-aligned span of the buffer
+ * (its offset in the buffer is aligned, so an aligned mapping maps it with
+ * one PMD). Asked for with one light attempt at compaction and no retry,
+ * as THP faults do: where no such block can be had, the span comes in
+ * order-0 pages like any eager buffer's.
+ */
+#define SHMAP_GFP_HUGE	 ((SHMAP_GFP | __GFP_NORETRY) & ~__GFP_RETRY_MAYFAIL)
+#define SHMAP_HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
+static_assert(SHMAP_HUGE_ORDER == SHMAP_BLOCK_ORDER);
+
 static int shmap_reserve(struct shmap_buf *buf, unsigned long npages)
 {
 	unsigned long limit = shmap_max_total_pages();
@@ -156,10 +167,39 @@ static void shmap_page_init(struct shmap_buf *buf, struct page *page,
 	folio->index = pgoff;
 }
 
-static void shmap_page_free(struct page *page)
+/*
+ * Drop the index's reference on the folio whose first page is @page.
+ * Return: its pages, the index entries it had. A large folio has one
+ * reference for all of them, and its entries follow @page's: the caller
+ * skips them, since once the folio is freed its other pages are pages of
+ * their own (page_folio() of one of them is no longer this folio).
+ */
+static unsigned long shmap_page_free(struct page *page)
 {
-	page_folio(page)->mapping = NULL;
-	put_page(page);
+	struct folio *folio = page_folio(page);
+	unsigned long nr = folio_nr_pages(folio);
+
+	folio->mapping = NULL;
+	folio_put(folio);
+	return nr;
+}
+
+/*
+ * A huge buffer's span of PMD size at @pgoff (aligned) in one folio, its
+ * pages in @slot. False if no such folio is free now.
+ */
+static bool shmap_huge_fill(struct shmap_buf *buf, struct page **slot,
+			    unsigned long pgoff)
+{
+	struct folio *folio = folio_alloc(SHMAP_GFP_HUGE, SHMAP_HUGE_ORDER);
+	unsigned long j;
+
+	if (!folio)
+		return false;
+	shmap_page_init(buf, &folio->page, pgoff);
+	for (j = 0; j < BIT(SHMAP_HUGE_ORDER); j++)
+		slot[j] = folio_page(folio, j);
+	return true;
 }
 
 /*
@@ -208,27 +248,29 @@ static struct page **shmap_chunk_get(struct shmap_buf *buf, unsigned long pgoff,
  */
 static void shmap_buf_free_pages(struct shmap_buf *buf)
 {
-	unsigned long index, i, freed = 0;
+	unsigned long index, i, n, freed = 0;
 	struct page **chunk;
 
 	if (buf->pages) {
-		for (i = 0; i < buf->npages; i++) {
+		for (i = 0; i < buf->npages; i += n) {
+			n = 1;
 			if (!buf->pages[i])
 				continue;
-			shmap_page_free(buf->pages[i]);
-			freed++;
-			if (!((i + 1) % SHMAP_BATCH))
+			n = shmap_page_free(buf->pages[i]);
+			freed += n;
+			if (!(freed % SHMAP_BATCH))
 				cond_resched();
 		}
 		kvfree(buf->pages);
 		buf->pages = NULL;
 	}
 	xa_for_each(&buf->chunks, index, chunk) {
-		for (i = 0; i < SHMAP_CHUNK_PAGES; i++) {
+		for (i = 0; i < SHMAP_CHUNK_PAGES; i += n) {
+			n = 1;
 			if (!chunk[i])
 				continue;
-			shmap_page_free(chunk[i]);
-			freed++;
+			n = shmap_page_free(chunk[i]);
+			freed += n;
 		}
 		kfree(chunk);
 		cond_resched();
@@ -267,6 +309,13 @@ static int shmap_buf_fill(struct shmap_buf *buf)
 		if (!chunk)
 			return -ENOMEM;
 		slot = chunk + (i & SHMAP_CHUNK_MASK);
+		if ((buf->flags & SHMAP_CREATE_HUGE) &&
+		    order == SHMAP_HUGE_ORDER &&
+		    shmap_huge_fill(buf, slot, i)) {
+			shmap_account(buf, n);
+			i += n;
+			continue;
+		}
 		page = order ? shmap_block_alloc(order) : NULL;
 		for (j = 0; j < n; j++) {
 			if (!page) {
@@ -292,7 +341,8 @@ static int shmap_buf_fill(struct shmap_buf *buf)
  * @size: bytes, not 0 and not above the max_buffer_mb limit (checked by
  *	the caller); rounded up to pages here
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
- * @flags: SHMAP_CREATE_NORESERVE (lazy only) or 0
+ * @flags: SHMAP_CREATE_NORESERVE (lazy only), SHMAP_CREATE_HUGE (eager
+ *	only) or 0
  * @name: printable name without '/', shorter than SHMAP_NAME_MAX
  *
  * The whole size is reserved against max_total_mb unless NORESERVE.

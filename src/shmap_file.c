@@ -20,6 +20,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/huge_mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
@@ -122,14 +123,23 @@ static int shmap_file_release(struct inode *inode, struct file *file)
  * No .read/.write_iter (read() and write() fail with EINVAL) and no .llseek
  * (lseek() fails with ESPIPE): the data is reached through mappings only.
  */
+#define SHMAP_BUF_FOPS \
+	.owner = THIS_MODULE, .release = shmap_file_release, SHMAP_FOP_MMAP, \
+	.fsync = noop_fsync, .unlocked_ioctl = shmap_buf_ioctl, \
+	.compat_ioctl = compat_ptr_ioctl, .show_fdinfo = shmap_show_fdinfo
+
 static const struct file_operations shmap_buf_fops = {
-	.owner = THIS_MODULE,
-	.release = shmap_file_release,
-	SHMAP_FOP_MMAP,
-	.fsync = noop_fsync,
-	.unlocked_ioctl = shmap_buf_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.show_fdinfo = shmap_show_fdinfo,
+	SHMAP_BUF_FOPS,
+};
+
+/*
+ * Huge buffers: a mapping that holds a whole PMD-aligned span of the
+ * buffer gets an address with the same alignment, so that its folios map
+ * with PMDs (NULL, the default, without CONFIG_TRANSPARENT_HUGEPAGE).
+ */
+static const struct file_operations shmap_huge_fops = {
+	SHMAP_BUF_FOPS,
+	.get_unmapped_area = thp_get_unmapped_area,
 };
 
 /**
@@ -170,7 +180,9 @@ struct file *shmap_file_open(struct shmap_buf *buf, int flags)
 	/* On success the new dentry owns this inode reference. */
 	ihold(buf->inode);
 	file = alloc_file_pseudo(buf->inode, shmap_mnt, buf->name, flags,
-				 &shmap_buf_fops);
+				 buf->flags & SHMAP_CREATE_HUGE ?
+					 &shmap_huge_fops :
+					 &shmap_buf_fops);
 	if (IS_ERR(file)) {
 		iput(buf->inode);
 		module_put(THIS_MODULE);

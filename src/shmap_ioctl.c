@@ -26,7 +26,8 @@
 
 #define SHMAP_FEATURES \
 	(SHMAP_FEAT_EAGER | SHMAP_FEAT_LAZY | SHMAP_FEAT_NORESERVE | \
-	 SHMAP_FEAT_EXPORT_RO | SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME)
+	 SHMAP_FEAT_EXPORT_RO | SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME | \
+	 SHMAP_FEAT_HUGE)
 
 static long shmap_ioctl_version(struct shmap_version __user *argp)
 {
@@ -108,6 +109,9 @@ static long shmap_ioctl_create(struct shmap_create __user *argp)
 		return -EINVAL;
 	if (mode == SHMAP_MODE_EAGER && (args.flags & SHMAP_CREATE_NORESERVE))
 		return -EINVAL;
+	/* Huge folios come with eager buffers only, for now. */
+	if (mode != SHMAP_MODE_EAGER && (args.flags & SHMAP_CREATE_HUGE))
+		return -EINVAL;
 	if (!args.size)
 		return -EINVAL;
 	/* Checked before rounding: sizes near U64_MAX cannot overflow. */
@@ -118,7 +122,9 @@ static long shmap_ioctl_create(struct shmap_create __user *argp)
 		return ret;
 
 	buf = shmap_buf_create(args.size, mode,
-			       args.flags & SHMAP_CREATE_NORESERVE, name);
+			       args.flags & (SHMAP_CREATE_NORESERVE |
+					     SHMAP_CREATE_HUGE),
+			       name);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 

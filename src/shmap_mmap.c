@@ -210,6 +210,55 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * Huge buffers (SHMAP_CREATE_HUGE): the fault returns the page, locked by
+ * the core, with a reference for the mapping, and the core maps it the way
+ * it maps a page-cache page: finish_fault() maps the whole folio with one
+ * PMD (do_set_pmd()) when the folio is PMD-sized and the vma covers its
+ * aligned span, else PTEs. That needs a vma that is not VM_MIXEDMAP: a
+ * PMD in a VM_MIXEDMAP (special) vma is torn down on split without
+ * dropping its folio reference, mapcount or RSS (vma_is_special_huge()),
+ * and vm_insert_pages() cannot be used on it after ->mmap. So the vma has
+ * no PTE inserted by us: every mapping is made by the core from a fault,
+ * refcounted and in rmap like a file page's, and a split PMD (partial
+ * munmap, mprotect, MADV_DONTNEED of part) is simply refaulted as PTEs.
+ *
+ * mlock() leaves the vma alone (VM_DONTEXPAND is in VM_SPECIAL), so do
+ * khugepaged and MADV_COLLAPSE (VM_NO_KHUGEPAGED), and the
+ * folios, never on the LRU, are not reclaimed, migrated or compacted; the
+ * core's attempts to split one (MADV_PAGEOUT of part of a PMD, memory
+ * failure) fail because the folio is not in the page cache.
+ *
+ * VM_FAULT_LOCKED is never returned: __do_fault() takes the lock, and
+ * only for a locked return does it try to evict a poisoned folio from a
+ * page cache it is not in.
+ */
+static vm_fault_t shmap_huge_fault(struct vm_fault *vmf)
+{
+	struct shmap_buf *buf = vmf->vma->vm_private_data;
+	struct page *page;
+
+	atomic_long_inc(&shmap_counters.faults);
+	if (vmf->pgoff >= buf->npages)
+		return VM_FAULT_SIGBUS;
+	/* Eager: every page exists. */
+	page = buf->pages[vmf->pgoff];
+	folio_get(page_folio(page));
+	vmf->page = page;
+	return 0;
+}
+
+/*
+ * No read fault-around: the pages are mapped by ->fault, whole folios at
+ * once. The hook exists so that ->fault runs under the per-VMA lock
+ * (vmf_can_call_fault()), for the reasons given at the top of this file.
+ */
+static vm_fault_t shmap_huge_map_pages(struct vm_fault *vmf, pgoff_t start,
+				       pgoff_t end)
+{
+	return 0;
+}
+
 /* .mapped where the kernel has it (shmap_compat.h), kept on its own line. */
 /* clang-format off */
 const struct vm_operations_struct shmap_vm_ops = {
@@ -218,6 +267,14 @@ const struct vm_operations_struct shmap_vm_ops = {
 	SHMAP_VM_OPS_MAPPED
 	.fault = shmap_vm_fault,
 	.map_pages = shmap_vm_map_pages,
+};
+
+const struct vm_operations_struct shmap_huge_vm_ops = {
+	.open = shmap_vm_open,
+	.close = shmap_vm_close,
+	SHMAP_VM_OPS_MAPPED
+	.fault = shmap_huge_fault,
+	.map_pages = shmap_huge_map_pages,
 };
 
 /* clang-format on */

@@ -74,11 +74,17 @@ int shmap_buf_mmap_prepare(struct vm_area_desc *desc)
 		vma_desc_clear_flags(desc, VMA_MAYWRITE_BIT);
 	}
 
+	desc->private_data =
+		shmap_vma_pending(buf, vma_desc_test(desc, VMA_MAYWRITE_BIT));
+	/* Huge buffers: mapped by faults only (see shmap_huge_vm_ops). */
+	if (buf->flags & SHMAP_CREATE_HUGE) {
+		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
+		desc->vm_ops = &shmap_huge_vm_ops;
+		return 0;
+	}
 	vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT, VMA_DONTEXPAND_BIT,
 			   VMA_DONTDUMP_BIT);
 	desc->vm_ops = &shmap_vm_ops;
-	desc->private_data =
-		shmap_vma_pending(buf, vma_desc_test(desc, VMA_MAYWRITE_BIT));
 
 	/*
 	 * A mapping may run past the end of the buffer, as with a file:

@@ -76,11 +76,19 @@ int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
 		shmap_vm_flags_clear(vma, VM_MAYWRITE);
 	}
 
-	shmap_vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &shmap_vm_ops;
 	vma->vm_private_data = buf;
+	/* Huge buffers: mapped by faults only (see shmap_huge_vm_ops). */
+	if (buf->flags & SHMAP_CREATE_HUGE) {
+		shmap_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_ops = &shmap_huge_vm_ops;
+	} else {
+		shmap_vm_flags_set(vma,
+				   VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_ops = &shmap_vm_ops;
+	}
 
-	if (buf->mode == SHMAP_MODE_EAGER) {
+	if (buf->mode == SHMAP_MODE_EAGER &&
+	    !(buf->flags & SHMAP_CREATE_HUGE)) {
 		ret = shmap_map_eager(buf, vma);
 		if (ret)
 			goto out_unlock;

@@ -33,7 +33,9 @@
  * touched, "1..N"); the bench: lines become TAP comments.
  *
  * THP is off for the process (PR_SET_THP_DISABLE, and MADV_NOHUGEPAGE on
- * every mapping), so every mechanism gets 4 KiB pages. Needs root (cgroup,
+ * every mapping), so every mechanism gets 4 KiB pages, except in the rows
+ * about huge pages (anon_thp_*, shmap_huge_*), which turn it on for their
+ * scenario. Needs root (cgroup,
  * tracefs, module parameters) and the module loaded with max_buffer_mb and
  * max_total_mb large enough for the sizes. Exits 0, or 1 if a row failed.
  */
@@ -88,6 +90,11 @@ enum row_id {
 	R_MEMFD_FREE,
 	R_LAZY_FREE,
 	R_EAGER_FREE,
+	R_ANON_THP_FIRST,
+	R_HUGE_CREATE,
+	R_HUGE_FIRST,
+	R_HUGE_POPULATE,
+	R_HUGE_FREE,
 	R_FLOOR,
 	NROWS
 };
@@ -119,6 +126,11 @@ static const struct {
 	[R_MEMFD_FREE] = { "memfd_free", 0 },
 	[R_LAZY_FREE] = { "shmap_lazy_free", F_SHMAP },
 	[R_EAGER_FREE] = { "shmap_eager_free", F_SHMAP },
+	[R_ANON_THP_FIRST] = { "anon_thp_first_touch", F_FAULTS },
+	[R_HUGE_CREATE] = { "shmap_huge_create", F_SHMAP },
+	[R_HUGE_FIRST] = { "shmap_huge_first_touch", F_FAULTS | F_SHMAP },
+	[R_HUGE_POPULATE] = { "shmap_huge_populate", F_FAULTS | F_SHMAP },
+	[R_HUGE_FREE] = { "shmap_huge_free", F_SHMAP },
 	[R_FLOOR] = { "floor", 0 },
 };
 
@@ -699,6 +711,102 @@ out_mmap:
 	return -1;
 }
 
+/*
+ * THP back on for a scenario about huge pages (and off again after):
+ * PR_SET_THP_DISABLE also keeps file folios from being mapped by PMDs.
+ */
+static int thp_allow(struct ctx *c, int on)
+{
+	if (!prctl(PR_SET_THP_DISABLE, !on, 0, 0, 0))
+		return 0;
+	fail(c, "prctl(PR_SET_THP_DISABLE)");
+	return -1;
+}
+
+/* Private anonymous memory with THP (MADV_HUGEPAGE): first touch. */
+static int sc_anon_thp(struct ctx *c)
+{
+	char *p;
+
+	if (thp_allow(c, 1))
+		return -1;
+	phase_begin(c, R_ANON_THP_FIRST);
+	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		fail(c, "mmap(MAP_PRIVATE|MAP_ANONYMOUS)");
+		thp_allow(c, 0);
+		return -1;
+	}
+	madvise(p, c->size, MADV_HUGEPAGE);
+	touch_write(p, c);
+	phase_end(c);
+	check_mapped(c, R_ANON_THP_FIRST, p);
+	munmap(p, c->size);
+	return thp_allow(c, 0);
+}
+
+/*
+ * Huge eager buffer (SHMAP_CREATE_HUGE): create, first touch of a new
+ * mapping (one PMD per 2 MiB), populate of another, free.
+ */
+static int sc_huge(struct ctx *c)
+{
+	uint64_t before = pages_allocated();
+	int fd, ret = -1;
+	char *p, *q;
+
+	if (thp_allow(c, 1))
+		return -1;
+	phase_begin(c, R_HUGE_CREATE);
+	fd = t_create(c->dev, c->size, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE,
+		      "bench");
+	phase_end(c);
+	if (fd < 0) {
+		errno = -fd;
+		fail(c, "SHMAP_IOC_CREATE(eager, huge)");
+		goto out;
+	}
+	check_buffer(c, R_HUGE_CREATE, fd);
+
+	phase_begin(c, R_HUGE_FIRST);
+	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		fail(c, "mmap(MAP_SHARED) of a huge buffer");
+		goto out_close;
+	}
+	touch_write(p, c);
+	phase_end(c);
+	check_mapped(c, R_HUGE_FIRST, p);
+
+	phase_begin(c, R_HUGE_POPULATE);
+	q = mmap(NULL, c->size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_POPULATE, fd, 0);
+	phase_end(c);
+	if (q == MAP_FAILED) {
+		fail(c, "mmap(MAP_SHARED|MAP_POPULATE) of a huge buffer");
+		munmap(p, c->size);
+		goto out_close;
+	}
+	check_mapped(c, R_HUGE_POPULATE, q);
+	munmap(q, c->size);
+
+	phase_begin(c, R_HUGE_FREE);
+	munmap(p, c->size);
+	close(fd);
+	phase_end(c);
+	check_freed(c, R_HUGE_FREE, before);
+	ret = 0;
+	goto out;
+
+out_close:
+	close(fd);
+out:
+	if (thp_allow(c, 0))
+		ret = -1;
+	return ret;
+}
+
 static const struct scenario {
 	int (*fn)(struct ctx *c);
 	enum row_id rows[6];	/* the rows it measures, in order */
@@ -716,6 +824,8 @@ static const struct scenario {
 	{ sc_lazy_w1, { R_LAZY_FIRST_W1 }, 1 },
 	{ sc_eager, { R_EAGER_CREATE, R_EAGER_MMAP, R_EAGER_SECOND, R_EAGER_READ,
 		      R_EAGER_FREE }, 5 },
+	{ sc_anon_thp, { R_ANON_THP_FIRST }, 1 },
+	{ sc_huge, { R_HUGE_CREATE, R_HUGE_FIRST, R_HUGE_POPULATE, R_HUGE_FREE }, 4 },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -220,6 +220,12 @@ static int run_create_eager_blocks(struct ctx *c, int n)
 	return run_create(c, n, 1024 * PAGE, SHMAP_MODE_EAGER, 0);
 }
 
+/* Two 2 MiB folios: a failed one falls back to order-0 pages. */
+static int run_create_eager_huge(struct ctx *c, int n)
+{
+	return run_create(c, n, 1024 * PAGE, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE);
+}
+
 static int run_create_named(struct ctx *c, int n)
 {
 	struct shmap_create a;
@@ -457,6 +463,7 @@ static const struct op ops[] = {
 	{ "create lazy (8 pages)", NULL, run_create_lazy, ENOMEM },
 	{ "create lazy NORESERVE", NULL, run_create_noreserve, ENOMEM },
 	{ "create eager (1024 pages, 512-page blocks)", NULL, run_create_eager_blocks, ENOMEM },
+	{ "create eager huge (1024 pages, 2 MiB folios)", NULL, run_create_eager_huge, ENOMEM },
 	{ "create eager named", NULL, run_create_named, ENOMEM },
 	{ "mmap eager (1024 pages, page tables)", prep_eager_big, run_mmap_eager, ENOMEM },
 	{ "first-touch fault, lazy", prep_lazy, run_fault, EFAULT /* SIGBUS */ },

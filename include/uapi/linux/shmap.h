@@ -33,7 +33,9 @@
 /* struct shmap_create.flags */
 #define SHMAP_CREATE_NO_CLOEXEC	(1U << 0)	/* new fd without O_CLOEXEC */
 #define SHMAP_CREATE_NORESERVE	(1U << 1)	/* lazy: reserve at fault time */
-#define SHMAP_CREATE_FLAGS	(SHMAP_CREATE_NO_CLOEXEC | SHMAP_CREATE_NORESERVE)
+#define SHMAP_CREATE_HUGE	(1U << 2)	/* eager: 2 MiB folios where possible */
+#define SHMAP_CREATE_FLAGS	(SHMAP_CREATE_NO_CLOEXEC | SHMAP_CREATE_NORESERVE | \
+				 SHMAP_CREATE_HUGE)
 
 /* Seals (struct shmap_seal.seals, struct shmap_info.seals). */
 #define SHMAP_SEAL_FUTURE_WRITE	(1U << 0)	/* no new writable mapping */
@@ -55,6 +57,7 @@
 #define SHMAP_FEAT_EXPORT_RO	(1ULL << 3)
 #define SHMAP_FEAT_SEAL		(1ULL << 4)
 #define SHMAP_FEAT_NAME		(1ULL << 5)
+#define SHMAP_FEAT_HUGE		(1ULL << 6)
 
 /**
  * struct shmap_version - SHMAP_IOC_VERSION, on /dev/shmap
