@@ -207,24 +207,31 @@ static bool denied_err(int err)
 	return err == EACCES || err == EPERM;
 }
 
-/* One fd of @p: a buffer fd if its fdinfo has the module's keys. */
+/*
+ * One fd of @p: a buffer fd if its fdinfo has the module's keys. Only fds
+ * whose link reads "/shmap:..." (every buffer fd's does) can be one, so the
+ * others' fdinfo is not read.
+ */
 static int scan_fd(struct scan_ctx *c, const struct proc_id *p, int fd)
 {
+	char path[64], link[sizeof(SHMAP_MAPS_PREFIX)], text[4096];
 	struct buf_info info = { 0 };
-	char path[64], text[4096];
 	bool readonly = false;
 	const char *name = NULL;
 	struct buf_entry *b;
 	struct buf_holder *h;
 	struct stat st;
 
+	snprintf(path, sizeof(path), "%s/%d/fd/%d", c->proc, p->pid, fd);
+	if (readlink(path, link, sizeof(link)) < (ssize_t)sizeof(link) - 1 ||
+	    strncmp(link, SHMAP_MAPS_PREFIX, sizeof(link) - 1))
+		return 0;
+	if (stat(path, &st) < 0)
+		return 0;	/* closed since */
 	snprintf(path, sizeof(path), "%s/%d/fdinfo/%d", c->proc, p->pid, fd);
 	if (read_file_str(path, text, sizeof(text)) < 0 ||
 	    !fdinfo_parse(text, &info, &name, &readonly))
 		return 0;
-	snprintf(path, sizeof(path), "%s/%d/fd/%d", c->proc, p->pid, fd);
-	if (stat(path, &st) < 0)
-		return 0;	/* closed since */
 	b = buf_get(c->s, st.st_dev, st.st_ino);
 	if (!b || (name && buf_set_name(b, name)))
 		return -ENOMEM;
