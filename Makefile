@@ -19,7 +19,7 @@
 # The version of shmap: the module (src/Kbuild reads it from here, also in the DKMS
 # tree), libshmap, shmapctl and, through #MODULE_VERSION#, dkms.conf. debian/changelog's
 # upstream version must be the same (tests/packaging/build-debs.sh checks it).
-VERSION := 0.2.0
+VERSION := 0.3.0
 BUILD ?= $(CURDIR)/build
 KDIR ?= /lib/modules/$(shell uname -r)/build
 SHMAP_CACHE ?= /var/cache/shmap

@@ -75,6 +75,7 @@
  * @seals: SHMAP_SEAL_* bits, under @lock
  * @resident: pages allocated
  * @reserved: pages charged against max_total_mb
+ * @huge_folios: PMD-sized folios among the resident pages
  * @inflight: NORESERVE reservations taken for pages not yet published; a
  *	toucher that finds max_total_mb full waits until its page is published
  *	or none is in flight, since one of them may be the page it wants
@@ -97,6 +98,7 @@ struct shmap_buf {
 	u32 seals;
 	atomic_long_t resident;
 	atomic_long_t reserved;
+	atomic_long_t huge_folios;
 	atomic_t inflight;
 	atomic_t mappings;
 	char name[SHMAP_NAME_MAX];

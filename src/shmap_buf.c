@@ -174,11 +174,13 @@ static void shmap_page_init(struct shmap_buf *buf, struct page *page,
  * skips them, since once the folio is freed its other pages are pages of
  * their own (page_folio() of one of them is no longer this folio).
  */
-static unsigned long shmap_page_free(struct page *page)
+static unsigned long shmap_page_free(struct shmap_buf *buf, struct page *page)
 {
 	struct folio *folio = page_folio(page);
 	unsigned long nr = folio_nr_pages(folio);
 
+	if (nr > 1)
+		atomic_long_dec(&buf->huge_folios);
 	folio->mapping = NULL;
 	folio_put(folio);
 	return nr;
@@ -197,6 +199,7 @@ static bool shmap_huge_fill(struct shmap_buf *buf, struct page **slot,
 	if (!folio)
 		return false;
 	shmap_page_init(buf, &folio->page, pgoff);
+	atomic_long_inc(&buf->huge_folios);
 	for (j = 0; j < BIT(SHMAP_HUGE_ORDER); j++)
 		slot[j] = folio_page(folio, j);
 	return true;
@@ -256,7 +259,7 @@ static void shmap_buf_free_pages(struct shmap_buf *buf)
 			n = 1;
 			if (!buf->pages[i])
 				continue;
-			n = shmap_page_free(buf->pages[i]);
+			n = shmap_page_free(buf, buf->pages[i]);
 			freed += n;
 			if (!(freed % SHMAP_BATCH))
 				cond_resched();
@@ -269,7 +272,7 @@ static void shmap_buf_free_pages(struct shmap_buf *buf)
 			n = 1;
 			if (!chunk[i])
 				continue;
-			n = shmap_page_free(chunk[i]);
+			n = shmap_page_free(buf, chunk[i]);
 			freed += n;
 		}
 		kfree(chunk);
@@ -449,7 +452,7 @@ static struct page *shmap_chunk_page(struct shmap_buf *buf, struct page **chunk,
 	shmap_page_init(buf, page, pgoff);
 	old = cmpxchg(&chunk[pgoff & SHMAP_CHUNK_MASK], NULL, page);
 	if (old) {
-		shmap_page_free(page);
+		shmap_page_free(buf, page);
 		shmap_publish_done(buf, 1);
 		return old;
 	}
@@ -478,7 +481,7 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, struct page **chunk,
 	for (i = 0; i < nr; i++) {
 		shmap_page_init(buf, page + i, first + i);
 		if (cmpxchg(&slot[i], NULL, page + i))
-			shmap_page_free(page + i);
+			shmap_page_free(buf, page + i);
 		else
 			won++;
 	}

@@ -192,10 +192,13 @@ static long shmap_ioctl_info(struct file *file, struct shmap_buf *buf,
 		args.flags |= SHMAP_INFO_READONLY;
 	if (buf->flags & SHMAP_CREATE_NORESERVE)
 		args.flags |= SHMAP_INFO_NORESERVE;
+	if (buf->flags & SHMAP_CREATE_HUGE)
+		args.flags |= SHMAP_INFO_HUGE;
 	args.mappings = atomic_read(&buf->mappings);
 	args.resident_pages = atomic_long_read(&buf->resident);
 	args.reserved_pages = atomic_long_read(&buf->reserved);
 	args.ino = file_inode(file)->i_ino;
+	args.huge_folios = atomic_long_read(&buf->huge_folios);
 	if (copy_to_user(argp, &args, sizeof(args)))
 		return -EFAULT;
 	return 0;

@@ -158,6 +158,38 @@ SHMAP_EXPORT int shmap_buf_query(struct shmap_buf *buf,
 	return 0;
 }
 
+SHMAP_EXPORT int shmap_buf_stat(struct shmap_buf *buf,
+				struct shmap_buf_stat *st, size_t size)
+{
+	struct shmap_buf_stat out;
+	struct shmap_info kinfo;
+	int ret;
+
+	if (!buf || !st || size < SHMAP_BUF_STAT_SIZE_0_3)
+		return -EINVAL;
+
+	ret = shmap_priv_query(buf->fd, &kinfo);
+	if (ret < 0)
+		return ret;
+
+	memset(&out, 0, sizeof(out));
+	out.size = kinfo.size;
+	out.resident_pages = kinfo.resident_pages;
+	out.reserved_pages = kinfo.reserved_pages;
+	out.ino = kinfo.ino;
+	out.mode = kinfo.mode;
+	out.seals = kinfo.seals;
+	out.flags = kinfo.flags;
+	out.mappings = kinfo.mappings;
+	out.huge_folios = kinfo.huge_folios;
+	if (size > sizeof(out)) {
+		memset((char *)st + sizeof(out), 0, size - sizeof(out));
+		size = sizeof(out);
+	}
+	memcpy(st, &out, size);
+	return 0;
+}
+
 /*
  * LIBSHMAP_0.1's name of shmap_buf_query(), kept for binaries linked against
  * 0.1; shmap.h no longer declares it (in C++ it hid struct shmap_buf_info).

@@ -24,7 +24,7 @@ extern "C" {
 #endif
 
 #define LIBSHMAP_VERSION_MAJOR 0
-#define LIBSHMAP_VERSION_MINOR 2
+#define LIBSHMAP_VERSION_MINOR 3
 #define LIBSHMAP_VERSION_MICRO 0
 
 /** struct shmap_dev - an open /dev/shmap */
@@ -42,6 +42,7 @@ enum shmap_buf_mode {
 /* Flags for shmap_buf_create(). */
 #define SHMAP_BUF_NO_CLOEXEC	(1U << 0)	/* fd survives exec */
 #define SHMAP_BUF_NORESERVE	(1U << 1)	/* lazy: reserve at fault time */
+#define SHMAP_BUF_HUGE		(1U << 2)	/* 2 MiB folios where possible */
 
 /* Flags for shmap_buf_export_ro(). */
 #define SHMAP_EXPORT_RO_NO_CLOEXEC (1U << 0)
@@ -53,6 +54,7 @@ enum shmap_buf_mode {
 /* Bits of struct shmap_buf_info.flags. */
 #define SHMAP_BUF_INFO_READONLY	 (1U << 0)	/* this handle maps read-only */
 #define SHMAP_BUF_INFO_NORESERVE (1U << 1)	/* created with NORESERVE */
+#define SHMAP_BUF_INFO_HUGE	 (1U << 2)	/* created with SHMAP_BUF_HUGE */
 
 /* Device features, for shmap_dev_features() / shmap_dev_has_feature(). */
 #define SHMAP_DEV_FEAT_EAGER	 ((uint64_t)1 << 0)
@@ -61,6 +63,7 @@ enum shmap_buf_mode {
 #define SHMAP_DEV_FEAT_EXPORT_RO ((uint64_t)1 << 3)
 #define SHMAP_DEV_FEAT_SEAL	 ((uint64_t)1 << 4)
 #define SHMAP_DEV_FEAT_NAME	 ((uint64_t)1 << 5)
+#define SHMAP_DEV_FEAT_HUGE	 ((uint64_t)1 << 6)	/* SHMAP_BUF_HUGE, eager */
 
 /* Longest buffer name shmap_buf_name() returns, with its NUL. */
 #define SHMAP_BUF_NAME_MAX 64
@@ -76,6 +79,27 @@ struct shmap_buf_info {
 	uint32_t flags;		 /* SHMAP_BUF_INFO_* */
 	uint32_t mappings;	 /* vmas on the buffer, all processes */
 };
+
+/**
+ * struct shmap_buf_stat - what shmap_buf_stat() reports
+ *
+ * Later versions of the library add fields at the end only; callers pass
+ * sizeof(struct shmap_buf_stat) as they were compiled with it.
+ */
+struct shmap_buf_stat {
+	uint64_t size;		 /* bytes, a multiple of the page size */
+	uint64_t resident_pages; /* pages allocated now */
+	uint64_t reserved_pages; /* pages charged against max_total_mb */
+	uint64_t ino;		 /* inode number, as fstat() st_ino */
+	uint32_t mode;		 /* SHMAP_BUF_EAGER or SHMAP_BUF_LAZY */
+	uint32_t seals;		 /* SHMAP_BUF_SEAL_* */
+	uint32_t flags;		 /* SHMAP_BUF_INFO_* */
+	uint32_t mappings;	 /* vmas on the buffer, all processes */
+	uint64_t huge_folios;	 /* 2 MiB folios among the resident pages */
+};
+
+/* The size of struct shmap_buf_stat in libshmap 0.3, the smallest accepted. */
+#define SHMAP_BUF_STAT_SIZE_0_3 56
 
 /**
  * shmap_dev_open() - open /dev/shmap and query its ABI version and features
@@ -130,7 +154,7 @@ int shmap_dev_limits(struct shmap_dev *dev, uint64_t *max_buffer,
  * @size: bytes, rounded up to a multiple of the page size by the module
  * @mode: SHMAP_BUF_DEFAULT, SHMAP_BUF_EAGER or SHMAP_BUF_LAZY
  * @name: shown in /proc/PID/maps as "/shmap:NAME"; NULL for none
- * @flags: SHMAP_BUF_NO_CLOEXEC, SHMAP_BUF_NORESERVE
+ * @flags: SHMAP_BUF_NO_CLOEXEC, SHMAP_BUF_NORESERVE, SHMAP_BUF_HUGE
  * @bufp: where to store the new handle
  *
  * Returns: 0 or -errno: -EINVAL (size 0, bad mode, flag or name),
@@ -227,6 +251,20 @@ int shmap_buf_unmap(void *addr, size_t length);
  * Returns: 0 or -errno. Since: 0.2.
  */
 int shmap_buf_query(struct shmap_buf *buf, struct shmap_buf_info *info);
+
+/**
+ * shmap_buf_stat() - shmap_buf_query() and what later versions added
+ * @buf: the buffer
+ * @st: filled in
+ * @size: sizeof(*@st) as the caller knows it: at least
+ *	SHMAP_BUF_STAT_SIZE_0_3; bytes this library has no field for are
+ *	zeroed
+ *
+ * Returns: 0 or -errno: -EINVAL (NULL, or @size too small), -ENOTTY.
+ * Since: 0.3.
+ */
+int shmap_buf_stat(struct shmap_buf *buf, struct shmap_buf_stat *st,
+		   size_t size);
 
 /**
  * shmap_buf_name() - the name the buffer was created with

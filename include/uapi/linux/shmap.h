@@ -49,6 +49,7 @@
 /* struct shmap_info.flags (output only) */
 #define SHMAP_INFO_READONLY	(1U << 0)	/* this fd maps read-only */
 #define SHMAP_INFO_NORESERVE	(1U << 1)	/* created with NORESERVE */
+#define SHMAP_INFO_HUGE		(1U << 2)	/* created with SHMAP_CREATE_HUGE */
 
 /* Feature bits reported in struct shmap_version.features. */
 #define SHMAP_FEAT_EAGER	(1ULL << 0)
@@ -108,6 +109,8 @@ struct shmap_create {
  * @resident_pages: out: pages allocated for the buffer
  * @reserved_pages: out: pages charged against max_total_mb for the buffer
  * @ino: out: inode number, as st_ino from fstat()
+ * @huge_folios: out: PMD-sized (2 MiB on x86-64) folios holding the
+ *	buffer's memory now (0 from modules before 0.3)
  * @reserved: in: must be 0; out: 0
  */
 struct shmap_info {
@@ -119,7 +122,8 @@ struct shmap_info {
 	__u64 resident_pages;
 	__u64 reserved_pages;
 	__u64 ino;
-	__u64 reserved[4];
+	__u64 huge_folios;
+	__u64 reserved[3];
 };
 
 /**
