@@ -214,6 +214,7 @@ struct shmap_buf *shmap_buf_create(u64 size, u32 mode, u32 flags,
 struct page **shmap_buf_fill_window(struct shmap_buf *buf, struct page **chunk,
 				    unsigned long first, unsigned long nr,
 				    unsigned long pgoff, bool ahead);
+struct page *shmap_buf_huge_page(struct shmap_buf *buf, unsigned long pgoff);
 void shmap_buf_get(struct shmap_buf *buf);
 void shmap_buf_put(struct shmap_buf *buf);
 

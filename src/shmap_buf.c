@@ -92,6 +92,8 @@ static_assert((1UL << SHMAP_BLOCK_ORDER) <= SHMAP_CHUNK_PAGES);
 #define SHMAP_GFP_HUGE	 ((SHMAP_GFP | __GFP_NORETRY) & ~__GFP_RETRY_MAYFAIL)
 #define SHMAP_HUGE_ORDER (PMD_SHIFT - PAGE_SHIFT)
 static_assert(SHMAP_HUGE_ORDER == SHMAP_BLOCK_ORDER);
+/* A lazy huge buffer's span is a chunk of its index. */
+static_assert(BIT(SHMAP_HUGE_ORDER) == SHMAP_CHUNK_PAGES);
 
 static int shmap_reserve(struct shmap_buf *buf, unsigned long npages)
 {
@@ -344,8 +346,8 @@ static int shmap_buf_fill(struct shmap_buf *buf)
  * @size: bytes, not 0 and not above the max_buffer_mb limit (checked by
  *	the caller); rounded up to pages here
  * @mode: SHMAP_MODE_EAGER or SHMAP_MODE_LAZY
- * @flags: SHMAP_CREATE_NORESERVE (lazy only), SHMAP_CREATE_HUGE (eager
- *	only) or 0
+ * @flags: SHMAP_CREATE_NORESERVE (lazy only), SHMAP_CREATE_HUGE, both
+ *	or 0
  * @name: printable name without '/', shorter than SHMAP_NAME_MAX
  *
  * The whole size is reserved against max_total_mb unless NORESERVE.
@@ -488,6 +490,85 @@ static bool shmap_buf_fill_block(struct shmap_buf *buf, struct page **chunk,
 	shmap_account(buf, won);
 	shmap_publish_done(buf, nr - won);
 	return true;
+}
+
+/*
+ * Lazy huge buffers: the whole chunk at @first (one PMD-sized span: a chunk
+ * of the index maps as many pages as a PMD, see shmap.h) in one folio,
+ * published at once with the chunk that indexes it, so that a span is
+ * either one folio or has no folio at all: a chunk that exists already
+ * (another toucher was first, or the span fell back to order-0 pages) wins
+ * over this one. A NORESERVE buffer reserves the whole span first.
+ * Return: the span's chunk, this one or the winner's; NULL if no folio,
+ * reservation or chunk can be had now (the caller falls back to order-0
+ * pages).
+ */
+static struct page **shmap_huge_chunk(struct shmap_buf *buf,
+				      unsigned long first)
+{
+	gfp_t gfp = SHMAP_GFP_INDEX(SHMAP_GFP);
+	struct page **chunk, **old;
+
+	if (shmap_publish_start(buf, SHMAP_CHUNK_PAGES))
+		return NULL;
+	chunk = kcalloc(SHMAP_CHUNK_PAGES, sizeof(*chunk), gfp);
+	if (!chunk)
+		goto out_unreserve;
+	if (!shmap_huge_fill(buf, chunk, first))
+		goto out_free_chunk;
+	old = xa_cmpxchg(&buf->chunks, first >> SHMAP_CHUNK_SHIFT, NULL, chunk,
+			 gfp);
+	if (old) {
+		shmap_page_free(buf, chunk[0]);
+		kfree(chunk);
+		shmap_publish_done(buf, SHMAP_CHUNK_PAGES);
+		return xa_is_err(old) ? NULL : old;
+	}
+	shmap_account(buf, SHMAP_CHUNK_PAGES);
+	shmap_publish_done(buf, 0);
+	return chunk;
+
+out_free_chunk:
+	kfree(chunk);
+out_unreserve:
+	shmap_publish_done(buf, SHMAP_CHUNK_PAGES);
+	return NULL;
+}
+
+/**
+ * shmap_buf_huge_page() - the page at @pgoff of a huge buffer, allocated if
+ *	needed
+ * @buf: the buffer (SHMAP_CREATE_HUGE)
+ * @pgoff: the page, inside the buffer
+ *
+ * Eager buffers have every page. In a lazy one, the first touch of a whole
+ * PMD-sized span of the buffer allocates the span as one folio where one
+ * can be had (shmap_huge_chunk()); else, and in the buffer's last partial
+ * span, the touched page comes alone, as in any lazy buffer with a window
+ * of one page. A span that has order-0 pages keeps them: it never becomes
+ * a folio later.
+ *
+ * Return: the page (the index's reference; the caller takes its own), or
+ * ERR_PTR() -ENOSPC (max_total_mb), -ENOMEM, -EINTR.
+ */
+struct page *shmap_buf_huge_page(struct shmap_buf *buf, unsigned long pgoff)
+{
+	unsigned long first = ALIGN_DOWN(pgoff, SHMAP_CHUNK_PAGES);
+	struct page **chunk = shmap_buf_chunk(buf, pgoff);
+	struct page *page;
+
+	if (chunk) {
+		page = shmap_chunk_peek(chunk, pgoff);
+		if (page)
+			return page;
+	} else if (first + SHMAP_CHUNK_PAGES <= buf->npages) {
+		chunk = shmap_huge_chunk(buf, first);
+	}
+	if (!chunk)
+		chunk = shmap_chunk_get(buf, pgoff, SHMAP_GFP);
+	if (!chunk)
+		return ERR_PTR(-ENOMEM);
+	return shmap_chunk_page(buf, chunk, pgoff, SHMAP_GFP, true);
 }
 
 /**

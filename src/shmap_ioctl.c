@@ -27,7 +27,7 @@
 #define SHMAP_FEATURES \
 	(SHMAP_FEAT_EAGER | SHMAP_FEAT_LAZY | SHMAP_FEAT_NORESERVE | \
 	 SHMAP_FEAT_EXPORT_RO | SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME | \
-	 SHMAP_FEAT_HUGE)
+	 SHMAP_FEAT_HUGE | SHMAP_FEAT_HUGE_LAZY)
 
 static long shmap_ioctl_version(struct shmap_version __user *argp)
 {
@@ -108,9 +108,6 @@ static long shmap_ioctl_create(struct shmap_create __user *argp)
 	if (mode != SHMAP_MODE_EAGER && mode != SHMAP_MODE_LAZY)
 		return -EINVAL;
 	if (mode == SHMAP_MODE_EAGER && (args.flags & SHMAP_CREATE_NORESERVE))
-		return -EINVAL;
-	/* Huge folios come with eager buffers only, for now. */
-	if (mode != SHMAP_MODE_EAGER && (args.flags & SHMAP_CREATE_HUGE))
 		return -EINVAL;
 	if (!args.size)
 		return -EINVAL;

@@ -229,6 +229,9 @@ static vm_fault_t shmap_vm_map_pages(struct vm_fault *vmf, pgoff_t start,
  * core's attempts to split one (MADV_PAGEOUT of part of a PMD, memory
  * failure) fail because the folio is not in the page cache.
  *
+ * A lazy buffer's page is allocated first (shmap_buf_huge_page()): on the
+ * first touch of a whole span, the span's folio.
+ *
  * VM_FAULT_LOCKED is never returned: __do_fault() takes the lock, and
  * only for a locked return does it try to evict a poisoned folio from a
  * page cache it is not in.
@@ -241,8 +244,9 @@ static vm_fault_t shmap_huge_fault(struct vm_fault *vmf)
 	atomic_long_inc(&shmap_counters.faults);
 	if (vmf->pgoff >= buf->npages)
 		return VM_FAULT_SIGBUS;
-	/* Eager: every page exists. */
-	page = buf->pages[vmf->pgoff];
+	page = shmap_buf_huge_page(buf, vmf->pgoff);
+	if (IS_ERR(page))
+		return VM_FAULT_SIGBUS;
 	folio_get(page_folio(page));
 	vmf->page = page;
 	return 0;

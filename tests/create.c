@@ -176,7 +176,8 @@ static void bad_flags(void)
 	int dev = t_dev();
 	uint32_t bit;
 
-	for (bit = 2; bit < 32; bit++)
+	/* Bits 0-2: NO_CLOEXEC, NORESERVE, HUGE (lazy too, since 0.3). */
+	for (bit = 3; bit < 32; bit++)
 		CHECK_EQ(t_create(dev, t_page(), SHMAP_MODE_LAZY, 1U << bit, NULL), -EINVAL);
 	CHECK_EQ(t_create(dev, t_page(), SHMAP_MODE_LAZY, ~0U, NULL), -EINVAL);
 	CHECK_EQ(T_STAT("buffers"), 0);
@@ -382,7 +383,11 @@ static void info_fields(void)
 	CHECK_EQ(in.flags, SHMAP_INFO_NORESERVE);
 	CHECK_EQ(in.reserved_pages, 0);
 	CHECK_EQ(in.resident_pages, 0);
-	for (i = 0; i < 4; i++) {
+	CHECK_EQ(ie.huge_folios, 0);
+	CHECK_EQ(il.huge_folios, 0);
+	CHECK_EQ(in.huge_folios, 0);
+	for (i = 0; i < (int)(sizeof(ie.reserved) / sizeof(ie.reserved[0]));
+	     i++) {
 		CHECK_EQ(ie.reserved[i], 0);
 		CHECK_EQ(il.reserved[i], 0);
 		CHECK_EQ(in.reserved[i], 0);

@@ -8,6 +8,8 @@
  * part of it) falls back to PTEs of the same pages, with the same data.
  * Unbalanced RSS counters or page references show in the kernel log that
  * suite.sh checks after each program ("Bad rss-counter state", "BUG").
+ * Every case runs twice: on an eager buffer, and on a lazy one, whose first
+ * touch of a whole span allocates and publishes the span's folio at once.
  */
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -28,11 +30,27 @@
 #define RAM	"/dev/ram0"
 #define RAM_OFF (4 * T_MIB)
 
+/* The mode of the running case's buffers (set in its child). */
+static uint32_t huge_mode;
+
 static int huge_create(int dev, uint64_t size)
 {
-	return T_CREATE(dev, size, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE,
-			"huge");
+	return T_CREATE(dev, size, huge_mode, SHMAP_CREATE_HUGE, "huge");
 }
+
+/* The case fn, on an eager buffer and on a lazy one. */
+#define HUGE_MODES(fn) \
+	static void fn##_eager(void) \
+	{ \
+		huge_mode = SHMAP_MODE_EAGER; \
+		fn(); \
+	} \
+	static void fn##_lazy(void) \
+	{ \
+		huge_mode = SHMAP_MODE_LAZY; \
+		fn(); \
+	}
+#define HUGE_CASES(fn) TAP_CASE(fn##_eager), TAP_CASE(fn##_lazy)
 
 /* The smaps value of @field of the vma at @p, in kB (-1 if none). */
 static long smaps_kb(const void *p, const char *field)
@@ -50,12 +68,10 @@ static void feature(void)
 	int dev = t_dev();
 
 	REQUIRE_EQ(t_version(dev, &v), 0);
-	CHECK_EQ(v.features & SHMAP_FEAT_HUGE, SHMAP_FEAT_HUGE);
-	/* Lazy huge buffers are not there yet. */
-	CHECK_EQ(t_create(dev, HUGE_SZ, SHMAP_MODE_LAZY, SHMAP_CREATE_HUGE,
-			  NULL),
-		 -EINVAL);
-	CHECK_EQ(t_create(dev, HUGE_SZ, SHMAP_MODE_LAZY,
+	CHECK_EQ(v.features & (SHMAP_FEAT_HUGE | SHMAP_FEAT_HUGE_LAZY),
+		 SHMAP_FEAT_HUGE | SHMAP_FEAT_HUGE_LAZY);
+	/* NORESERVE stays lazy-only. */
+	CHECK_EQ(t_create(dev, HUGE_SZ, SHMAP_MODE_EAGER,
 			  SHMAP_CREATE_HUGE | SHMAP_CREATE_NORESERVE, NULL),
 		 -EINVAL);
 }
@@ -90,10 +106,14 @@ static void tail_pages(void)
 	struct shmap_info info = T_INFO(fd);
 	char *p;
 
-	CHECK_EQ(info.resident_pages, size / t_page());
+	CHECK_EQ(info.resident_pages,
+		 huge_mode == SHMAP_MODE_EAGER ? size / t_page() : 0);
 	p = T_MAP(fd, size, PROT_READ | PROT_WRITE, 0);
 	t_fill(p, size, 2);
 	CHECK_PATTERN(p, size, 2);
+	info = T_INFO(fd);
+	CHECK_EQ(info.resident_pages, size / t_page());
+	CHECK_EQ(info.huge_folios, 1);
 	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 2048);
 	CHECK_EQ(smaps_kb(p, "Rss"), (long)(size / 1024));
 	CHECK_SYS(munmap(p, size));
@@ -220,7 +240,8 @@ static void mremap_move(void)
 	/* An aligned free range to move to. */
 	to = REQUIRE_MAP(mmap(NULL, 3 * HUGE_SZ, PROT_NONE,
 			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-	to = (char *)(((uintptr_t)to + HUGE_SZ - 1) & ~(uintptr_t)(HUGE_SZ - 1));
+	to = (char *)(((uintptr_t)to + HUGE_SZ - 1) &
+		      ~(uintptr_t)(HUGE_SZ - 1));
 	q = mremap(p, 2 * HUGE_SZ, 2 * HUGE_SZ, MREMAP_MAYMOVE | MREMAP_FIXED,
 		   to);
 	REQUIRE(q == to);
@@ -401,11 +422,148 @@ static void thp_policy(void)
 	close(fd);
 }
 
+/*
+ * Lazy: a touch anywhere in a whole span allocates the span's folio, and
+ * only that span's; the folio is PMD-mapped by that one fault.
+ */
+static void lazy_span(void)
+{
+	int dev = t_dev(), fd = T_CREATE(dev, 2 * HUGE_SZ, SHMAP_MODE_LAZY,
+					 SHMAP_CREATE_HUGE, "lazy");
+	struct shmap_info info = T_INFO(fd);
+	uint64_t faults;
+	char *p;
+
+	CHECK_EQ(info.resident_pages, 0);
+	CHECK_EQ(info.huge_folios, 0);
+	CHECK_EQ(info.flags & SHMAP_INFO_HUGE, SHMAP_INFO_HUGE);
+	p = T_MAP(fd, 2 * HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	faults = T_STAT("faults");
+	p[HUGE_SZ / 2 + 5] = 7;
+	CHECK_EQ(T_STAT("faults") - faults, 1);
+	info = T_INFO(fd);
+	CHECK_EQ(info.resident_pages, HUGE_SZ / t_page());
+	CHECK_EQ(info.huge_folios, 1);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 2048);
+	CHECK_EQ(p[0], 0);
+	CHECK_EQ(p[HUGE_SZ / 2 + 5], 7);
+	CHECK_EQ(T_STAT("faults") - faults, 1);
+	CHECK_SYS(munmap(p, 2 * HUGE_SZ));
+	close(fd);
+}
+
+/*
+ * Lazy: processes touching different pages of one span at once, each in
+ * its own mapping, share one folio: the span is published whole, once.
+ */
+static void lazy_race(void)
+{
+	enum {
+		N = 4
+	};
+	int dev = t_dev(), fd = T_CREATE(dev, HUGE_SZ, SHMAP_MODE_LAZY,
+					 SHMAP_CREATE_HUGE, "race");
+	int go[2], i, status, bad = 0;
+	struct shmap_info info;
+	pid_t pid[N];
+	char c;
+
+	REQUIRE_SYS(pipe(go));
+	for (i = 0; i < N; i++) {
+		pid[i] = fork();
+		REQUIRE(pid[i] >= 0);
+		if (!pid[i]) {
+			char *p = mmap(NULL, HUGE_SZ, PROT_READ | PROT_WRITE,
+				       MAP_SHARED, fd, 0);
+
+			close(go[1]);
+			if (p == MAP_FAILED || read(go[0], &c, 1) != 0)
+				_exit(2);
+			p[(size_t)i * (HUGE_SZ / N)] = (char)(i + 1);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]); /* all children start */
+	for (i = 0; i < N; i++) {
+		CHECK_SYS(waitpid(pid[i], &status, 0));
+		bad += !WIFEXITED(status) || WEXITSTATUS(status);
+	}
+	CHECK_EQ(bad, 0);
+	info = T_INFO(fd);
+	CHECK_EQ(info.resident_pages, HUGE_SZ / t_page());
+	CHECK_EQ(info.huge_folios, 1);
+	close(fd);
+}
+
+/*
+ * Lazy NORESERVE: a span reserves its 512 pages against max_total_mb when
+ * its folio comes; with less room than that left, the touch falls back to
+ * one order-0 page and one page of reservation.
+ */
+static void lazy_noreserve(void)
+{
+	struct shmap_version v = { 0 };
+	int dev = t_dev(), fd, fill[64], nfill = 0, i;
+	uint64_t room, n;
+	struct shmap_info info;
+	char *p;
+
+	REQUIRE_EQ(t_version(dev, &v), 0);
+	fd = T_CREATE(dev, 2 * HUGE_SZ, SHMAP_MODE_LAZY,
+		      SHMAP_CREATE_HUGE | SHMAP_CREATE_NORESERVE, "nores");
+	CHECK_EQ(T_INFO(fd).reserved_pages, 0);
+	p = T_MAP(fd, 2 * HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	p[0] = 1;
+	info = T_INFO(fd);
+	CHECK_EQ(info.reserved_pages, HUGE_SZ / t_page());
+	CHECK_EQ(info.huge_folios, 1);
+
+	/* Leave 1 MiB of max_total_mb: lazy buffers reserve, allocate nothing. */
+	room = v.max_total_size - T_STAT("pages_reserved") * t_page();
+	REQUIRE(room > T_MIB);
+	room -= T_MIB;
+	while (room && nfill < 64) {
+		n = room < v.max_buffer_size ? room : v.max_buffer_size;
+		fill[nfill] = T_CREATE(dev, n, SHMAP_MODE_LAZY, 0, "fill");
+		nfill++;
+		room -= n;
+	}
+	REQUIRE_EQ(room, 0);
+	p[HUGE_SZ] = 2;
+	info = T_INFO(fd);
+	CHECK_EQ(info.reserved_pages, HUGE_SZ / t_page() + 1);
+	CHECK_EQ(info.resident_pages, HUGE_SZ / t_page() + 1);
+	CHECK_EQ(info.huge_folios, 1);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 2048);
+	CHECK_EQ(p[HUGE_SZ], 2);
+	for (i = 0; i < nfill; i++)
+		close(fill[i]);
+	CHECK_SYS(munmap(p, 2 * HUGE_SZ));
+	close(fd);
+}
+
+HUGE_MODES(pmd_mapped)
+HUGE_MODES(tail_pages)
+HUGE_MODES(offset_mapping)
+HUGE_MODES(fork_shared)
+HUGE_MODES(munmap_middle)
+HUGE_MODES(mprotect_split)
+HUGE_MODES(dontneed_part)
+HUGE_MODES(mremap_move)
+HUGE_MODES(odirect_pmd)
+HUGE_MODES(futex_pmd)
+HUGE_MODES(thp_policy)
+
 static const struct tap_case cases[] = {
-	TAP_CASE(feature),	  TAP_CASE(pmd_mapped),	   TAP_CASE(tail_pages),
-	TAP_CASE(offset_mapping), TAP_CASE(fork_shared),   TAP_CASE(munmap_middle),
-	TAP_CASE(mprotect_split), TAP_CASE(dontneed_part), TAP_CASE(mremap_move),
-	TAP_CASE(odirect_pmd),	  TAP_CASE(futex_pmd),	   TAP_CASE(thp_policy),
+	TAP_CASE(feature),	    TAP_CASE(lazy_span),
+	TAP_CASE(lazy_race),	    TAP_CASE(lazy_noreserve),
+	HUGE_CASES(pmd_mapped),	    HUGE_CASES(tail_pages),
+	HUGE_CASES(offset_mapping), HUGE_CASES(fork_shared),
+	HUGE_CASES(munmap_middle),  HUGE_CASES(mprotect_split),
+	HUGE_CASES(dontneed_part),  HUGE_CASES(mremap_move),
+	HUGE_CASES(odirect_pmd),    HUGE_CASES(futex_pmd),
+	HUGE_CASES(thp_policy),
 };
 
 TAP_MAIN("huge", cases)

@@ -95,6 +95,8 @@ enum row_id {
 	R_HUGE_FIRST,
 	R_HUGE_POPULATE,
 	R_HUGE_FREE,
+	R_HUGE_LAZY_FIRST,
+	R_HUGE_LAZY_FREE,
 	R_FLOOR,
 	NROWS
 };
@@ -131,6 +133,8 @@ static const struct {
 	[R_HUGE_FIRST] = { "shmap_huge_first_touch", F_FAULTS | F_SHMAP },
 	[R_HUGE_POPULATE] = { "shmap_huge_populate", F_FAULTS | F_SHMAP },
 	[R_HUGE_FREE] = { "shmap_huge_free", F_SHMAP },
+	[R_HUGE_LAZY_FIRST] = { "shmap_huge_lazy_first_touch", F_FAULTS | F_SHMAP },
+	[R_HUGE_LAZY_FREE] = { "shmap_huge_lazy_free", F_SHMAP },
 	[R_FLOOR] = { "floor", 0 },
 };
 
@@ -807,6 +811,49 @@ out:
 	return ret;
 }
 
+/*
+ * Huge lazy buffer: the first touch of each 2 MiB span allocates its
+ * folio and maps it with one PMD; free.
+ */
+static int sc_huge_lazy(struct ctx *c)
+{
+	uint64_t before = pages_allocated();
+	int fd, ret = -1;
+	char *p;
+
+	if (thp_allow(c, 1))
+		return -1;
+	fd = t_create(c->dev, c->size, SHMAP_MODE_LAZY, SHMAP_CREATE_HUGE,
+		      "bench");
+	if (fd < 0) {
+		errno = -fd;
+		fail(c, "SHMAP_IOC_CREATE(lazy, huge)");
+		goto out;
+	}
+	phase_begin(c, R_HUGE_LAZY_FIRST);
+	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		fail(c, "mmap(MAP_SHARED) of a lazy huge buffer");
+		close(fd);
+		goto out;
+	}
+	touch_write(p, c);
+	phase_end(c);
+	check_mapped(c, R_HUGE_LAZY_FIRST, p);
+	check_buffer(c, R_HUGE_LAZY_FIRST, fd);
+
+	phase_begin(c, R_HUGE_LAZY_FREE);
+	munmap(p, c->size);
+	close(fd);
+	phase_end(c);
+	check_freed(c, R_HUGE_LAZY_FREE, before);
+	ret = 0;
+out:
+	if (thp_allow(c, 0))
+		ret = -1;
+	return ret;
+}
+
 static const struct scenario {
 	int (*fn)(struct ctx *c);
 	enum row_id rows[6];	/* the rows it measures, in order */
@@ -826,6 +873,7 @@ static const struct scenario {
 		      R_EAGER_FREE }, 5 },
 	{ sc_anon_thp, { R_ANON_THP_FIRST }, 1 },
 	{ sc_huge, { R_HUGE_CREATE, R_HUGE_FIRST, R_HUGE_POPULATE, R_HUGE_FREE }, 4 },
+	{ sc_huge_lazy, { R_HUGE_LAZY_FIRST, R_HUGE_LAZY_FREE }, 2 },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))

@@ -95,12 +95,13 @@ to_csv() {
 
 # The rows in reading order: first touch, populate, re-touch, eager, reads, free, floor.
 ROWS=(anon_private_first_touch anon_shared_first_touch memfd_first_touch shmap_lazy_first_touch
-	shmap_lazy_first_touch_w1 anon_thp_first_touch shmap_huge_first_touch anon_private_populate
+	shmap_lazy_first_touch_w1 anon_thp_first_touch shmap_huge_first_touch shmap_huge_lazy_first_touch
+	anon_private_populate
 	shmap_huge_populate memfd_populate_new shmap_lazy_populate_new
 	memfd_populate_existing shmap_lazy_populate_existing memfd_retouch_read shmap_lazy_retouch_read
 	memfd_retouch_write shmap_lazy_retouch_write shmap_eager_create shmap_eager_mmap
 	shmap_eager_second_mapping shmap_huge_create anon_private_read shmap_eager_read anon_free memfd_free
-	shmap_lazy_free shmap_eager_free shmap_huge_free floor)
+	shmap_lazy_free shmap_eager_free shmap_huge_free shmap_huge_lazy_free floor)
 
 # table VER: the table and ratios of one kernel, from the CSVs.
 table() {

@@ -64,6 +64,7 @@ enum shmap_buf_mode {
 #define SHMAP_DEV_FEAT_SEAL	 ((uint64_t)1 << 4)
 #define SHMAP_DEV_FEAT_NAME	 ((uint64_t)1 << 5)
 #define SHMAP_DEV_FEAT_HUGE	 ((uint64_t)1 << 6)	/* SHMAP_BUF_HUGE, eager */
+#define SHMAP_DEV_FEAT_HUGE_LAZY ((uint64_t)1 << 7)	/* SHMAP_BUF_HUGE, lazy too */
 
 /* Longest buffer name shmap_buf_name() returns, with its NUL. */
 #define SHMAP_BUF_NAME_MAX 64

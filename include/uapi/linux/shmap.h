@@ -33,7 +33,7 @@
 /* struct shmap_create.flags */
 #define SHMAP_CREATE_NO_CLOEXEC	(1U << 0)	/* new fd without O_CLOEXEC */
 #define SHMAP_CREATE_NORESERVE	(1U << 1)	/* lazy: reserve at fault time */
-#define SHMAP_CREATE_HUGE	(1U << 2)	/* eager: 2 MiB folios where possible */
+#define SHMAP_CREATE_HUGE	(1U << 2)	/* 2 MiB folios where possible */
 #define SHMAP_CREATE_FLAGS	(SHMAP_CREATE_NO_CLOEXEC | SHMAP_CREATE_NORESERVE | \
 				 SHMAP_CREATE_HUGE)
 
@@ -58,7 +58,8 @@
 #define SHMAP_FEAT_EXPORT_RO	(1ULL << 3)
 #define SHMAP_FEAT_SEAL		(1ULL << 4)
 #define SHMAP_FEAT_NAME		(1ULL << 5)
-#define SHMAP_FEAT_HUGE		(1ULL << 6)
+#define SHMAP_FEAT_HUGE		(1ULL << 6)	/* SHMAP_CREATE_HUGE, eager */
+#define SHMAP_FEAT_HUGE_LAZY	(1ULL << 7)	/* SHMAP_CREATE_HUGE, lazy too */
 
 /**
  * struct shmap_version - SHMAP_IOC_VERSION, on /dev/shmap
