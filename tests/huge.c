@@ -543,6 +543,33 @@ static void lazy_noreserve(void)
 	close(fd);
 }
 
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE 101
+#endif
+
+/*
+ * Memory failure's soft offline (migrate the page away, then take it out of
+ * use) cannot move a page it does not know ("unhandlable page": not on the
+ * LRU, not in a page cache): EIO, and the page, its data and the PMD stay.
+ */
+static void soft_offline(void)
+{
+	int dev = t_dev(), fd = huge_create(dev, HUGE_SZ);
+	uint64_t allocated;
+	char *p;
+
+	p = T_MAP(fd, HUGE_SZ, PROT_READ | PROT_WRITE, 0);
+	t_fill(p, HUGE_SZ, 9);
+	allocated = T_STAT("pages_allocated");
+	CHECK_ERRNO(madvise(p + 2 * t_page(), t_page(), MADV_SOFT_OFFLINE),
+		    EIO);
+	CHECK_PATTERN(p, HUGE_SZ, 9);
+	CHECK_EQ(smaps_kb(p, "FilePmdMapped"), 2048);
+	CHECK_EQ(T_STAT("pages_allocated"), allocated);
+	CHECK_SYS(munmap(p, HUGE_SZ));
+	close(fd);
+}
+
 HUGE_MODES(pmd_mapped)
 HUGE_MODES(tail_pages)
 HUGE_MODES(offset_mapping)
@@ -554,6 +581,7 @@ HUGE_MODES(mremap_move)
 HUGE_MODES(odirect_pmd)
 HUGE_MODES(futex_pmd)
 HUGE_MODES(thp_policy)
+HUGE_MODES(soft_offline)
 
 static const struct tap_case cases[] = {
 	TAP_CASE(feature),	    TAP_CASE(lazy_span),
@@ -564,6 +592,7 @@ static const struct tap_case cases[] = {
 	HUGE_CASES(dontneed_part),  HUGE_CASES(mremap_move),
 	HUGE_CASES(odirect_pmd),    HUGE_CASES(futex_pmd),
 	HUGE_CASES(thp_policy),
+	HUGE_CASES(soft_offline),
 };
 
 TAP_MAIN("huge", cases)

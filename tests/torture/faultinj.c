@@ -310,6 +310,20 @@ static int prep_lazy_noreserve(struct ctx *c)
 }
 
 /*
+ * Lazy huge, 1024 pages: the touch of page 5 allocates the first span's
+ * folio with its chunk; each failure there falls back to an order-0 page.
+ */
+static int prep_lazy_huge(struct ctx *c)
+{
+	return prep_lazy_map(c, 1024, SHMAP_CREATE_HUGE);
+}
+
+static int prep_lazy_huge_noreserve(struct ctx *c)
+{
+	return prep_lazy_map(c, 1024, SHMAP_CREATE_HUGE | SHMAP_CREATE_NORESERVE);
+}
+
+/*
  * A sequential touch: 128 pages, page 63 (and @also, if not 0) touched
  * here, so that the child's touch of page 64 allocates the window ahead
  * (fault_window, 64 by default: [64, 128) in one high-order block, else
@@ -468,6 +482,9 @@ static const struct op ops[] = {
 	{ "mmap eager (1024 pages, page tables)", prep_eager_big, run_mmap_eager, ENOMEM },
 	{ "first-touch fault, lazy", prep_lazy, run_fault, EFAULT /* SIGBUS */ },
 	{ "first-touch fault, lazy NORESERVE", prep_lazy_noreserve, run_fault, EFAULT },
+	{ "first-touch fault, lazy huge: span folio, chunk, fallback page", prep_lazy_huge,
+	  run_fault, EFAULT },
+	{ "first-touch fault, lazy huge NORESERVE", prep_lazy_huge_noreserve, run_fault, EFAULT },
 	{ "first-touch fault, lazy, far from any page: index nodes", prep_lazy_far, run_fault_far,
 	  EFAULT },
 	{ "sequential fault, lazy: window block and ahead pages", prep_lazy_seq, run_fault_seq,
