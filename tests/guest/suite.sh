@@ -7,8 +7,8 @@
 # Prints TAP: the programs' own lines plus this script's shell-level cases
 # ("ok N - suite: ..."). Numbering restarts per program; the host renumbers.
 # Loads the module itself with several parameter sets:
-#   1. default_mode=eager   all programs
-#   2. default_mode=lazy    all programs, the bench smoke (bench --smoke)
+#   1. default_mode=eager   all programs, and those that choose their modes ($OWN_MODE)
+#   2. default_mode=lazy    all programs but those, the bench smoke (bench --smoke)
 #   3. fault_window=1       the fault program (one page per fault)
 #   4. max_buffer_mb=12 max_total_mb=16   the limits program
 #   5. max_buffer_mb=1048576 max_total_mb=1048576   the sparse program (1 TiB)
@@ -22,7 +22,10 @@ ASAN=$T/asan
 STATS=/sys/class/misc/shmap/stats
 PARAMS=/sys/module/shmap/parameters
 # Programs run in every parameter set ("lib" also as $ASAN/lib).
-PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo huge lib compat32"
+PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo lib compat32"
+# Programs that give every buffer its mode themselves (each case on an eager and on a
+# lazy buffer): run once, with the eager parameter set.
+OWN_MODE="huge"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
@@ -194,6 +197,9 @@ phase=eager
 if load default_mode=eager; then
 	check "default_mode reads eager" eq "$(cat $PARAMS/default_mode)" eager
 	run_all
+	for p in $OWN_MODE; do
+		run "$T/$p"
+	done
 	unload
 fi
 
