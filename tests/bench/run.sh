@@ -150,6 +150,8 @@ table() {
 			"huge first touch / anon private first touch;" \
 			"huge populate / anon private populate;" \
 			"huge create / eager create;" \
+			"huge lazy first touch / anon private first touch;" \
+			"huge lazy first touch / anon THP first touch;" \
 			"child cgroup: lazy first touch / anon private first touch", N, ";")
 		split("shmap_lazy_retouch_read memfd_retouch_read root;" \
 			"shmap_lazy_populate_existing memfd_populate_existing root;" \
@@ -159,6 +161,8 @@ table() {
 			"shmap_huge_first_touch anon_private_first_touch root;" \
 			"shmap_huge_populate anon_private_populate root;" \
 			"shmap_huge_create shmap_eager_create root;" \
+			"shmap_huge_lazy_first_touch anon_private_first_touch root;" \
+			"shmap_huge_lazy_first_touch anon_thp_first_touch root;" \
 			"shmap_lazy_first_touch anon_private_first_touch child", Q, ";")
 		for (i = 1; i <= n; i++) {
 			split(Q[i], q, " ")
