@@ -49,7 +49,8 @@ PIN(shmap_info, mappings, 20);
 PIN(shmap_info, resident_pages, 24);
 PIN(shmap_info, reserved_pages, 32);
 PIN(shmap_info, ino, 40);
-PIN(shmap_info, reserved, 48);
+PIN(shmap_info, huge_folios, 48);
+PIN(shmap_info, reserved, 56);
 
 PIN_SIZE(shmap_export, 24);
 PIN(shmap_export, flags, 0);
@@ -95,8 +96,9 @@ static void layout(void)
 	CHECK_OFF(shmap_info, resident_pages, 24);
 	CHECK_OFF(shmap_info, reserved_pages, 32);
 	CHECK_OFF(shmap_info, ino, 40);
-	CHECK_OFF(shmap_info, reserved, 48);
-	CHECK_FSIZE(shmap_info, reserved, 32);
+	CHECK_OFF(shmap_info, huge_folios, 48);
+	CHECK_OFF(shmap_info, reserved, 56);
+	CHECK_FSIZE(shmap_info, reserved, 24);
 
 	CHECK_EQ(sizeof(struct shmap_export), 24);
 	CHECK_OFF(shmap_export, flags, 0);
@@ -284,7 +286,8 @@ static void info_nonzero_in(void)
 	memset(&in, 0, sizeof(in));
 	in.flags = 1;
 	CHECK_ERRNO(ioctl(fd, SHMAP_IOC_INFO, &in), EINVAL);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < (int)(sizeof(in.reserved) / sizeof(in.reserved[0]));
+	     i++) {
 		memset(&in, 0, sizeof(in));
 		in.reserved[i] = 2;
 		CHECK_ERRNO(ioctl(fd, SHMAP_IOC_INFO, &in), EINVAL);
@@ -294,7 +297,9 @@ static void info_nonzero_in(void)
 	in.size = 12345;
 	in.mappings = 7;
 	in.ino = 99;
+	in.huge_folios = 5;
 	CHECK_SYS(ioctl(fd, SHMAP_IOC_INFO, &in));
+	CHECK_EQ(in.huge_folios, 0);
 	CHECK_EQ(in.size, t_page());
 	close(fd);
 	close(dev);

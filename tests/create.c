@@ -382,7 +382,11 @@ static void info_fields(void)
 	CHECK_EQ(in.flags, SHMAP_INFO_NORESERVE);
 	CHECK_EQ(in.reserved_pages, 0);
 	CHECK_EQ(in.resident_pages, 0);
-	for (i = 0; i < 4; i++) {
+	CHECK_EQ(ie.huge_folios, 0);
+	CHECK_EQ(il.huge_folios, 0);
+	CHECK_EQ(in.huge_folios, 0);
+	for (i = 0; i < (int)(sizeof(ie.reserved) / sizeof(ie.reserved[0]));
+	     i++) {
 		CHECK_EQ(ie.reserved[i], 0);
 		CHECK_EQ(il.reserved[i], 0);
 		CHECK_EQ(in.reserved[i], 0);
