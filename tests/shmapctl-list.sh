@@ -164,7 +164,8 @@ tab=$(printf '\t')
 cat "/proc/$P/fdinfo/$FD" >"$T/fdinfo" 2>&1
 for kv in "size${tab}$size" "mode${tab}lazy" "name${tab}list demo" \
 	"resident-pages${tab}3" "reserved-pages${tab}16" "seals${tab}future_write" \
-	"read-only${tab}0" "noreserve${tab}0" "mappings${tab}1" \
+	"read-only${tab}0" "noreserve${tab}0" "huge${tab}0" "huge-folios${tab}0" \
+	"mappings${tab}1" \
 	"creator-pid${tab}$P" "creator-comm${tab}shmap-hold"; do
 	if grep -qxF "shmap-${kv%%"$tab"*}:$tab${kv#*"$tab"}" "$T/fdinfo"; then
 		ok "fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}"
@@ -273,7 +274,7 @@ fi
 hold map maponly || { tap_end; exit 1; }
 M=$h_pid
 mino=$(awk '/\/shmap:maponly$/ { print $5; exit }' "/proc/$M/maps")
-if grep -qxF "$mino $size lazy 16 16 1 - 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
+if grep -qxF "$mino $size lazy 16 16 1 - 0 0 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
 	ok "debugfs: the mapped-only buffer's line"
 else
 	not_ok "debugfs: the mapped-only buffer's line" "$(cat "$DEBUGFS/shmap/buffers")"
