@@ -22,7 +22,7 @@ ASAN=$T/asan
 STATS=/sys/class/misc/shmap/stats
 PARAMS=/sys/module/shmap/parameters
 # Programs run in every parameter set ("lib" also as $ASAN/lib).
-PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo huge lib compat32"
+PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo huge huge-share lib compat32"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
