@@ -147,8 +147,7 @@ static int shmap_bufs_show(struct seq_file *m, void *v)
 		   atomic_long_read(&buf->reserved),
 		   atomic_read(&buf->mappings));
 	shmap_show_seals(m, READ_ONCE(buf->seals), "-");
-	seq_printf(m, " %d %d %ld %d ",
-		   !!(buf->flags & SHMAP_CREATE_NORESERVE),
+	seq_printf(m, " %d %d %ld %d ", !!(buf->flags & SHMAP_CREATE_NORESERVE),
 		   !!(buf->flags & SHMAP_CREATE_HUGE),
 		   atomic_long_read(&buf->huge_folios), pid_vnr(buf->creator));
 	seq_escape(m, buf->creator_comm, " \t\n\\");

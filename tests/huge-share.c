@@ -382,7 +382,7 @@ static void check_counts(int dev, uint32_t mode, uint64_t size, uint32_t flags,
 			 uint64_t folios)
 {
 	int fd = T_CREATE(dev, size, mode, flags, NULL);
-	uint32_t want = flags & SHMAP_CREATE_HUGE ? SHMAP_INFO_HUGE : 0;
+	uint32_t want = (flags & SHMAP_CREATE_HUGE) ? SHMAP_INFO_HUGE : 0;
 	struct shmap_buf_stat st;
 	struct shmap_info info;
 	char *p;

@@ -122,6 +122,15 @@ json_has() {
 	fi
 }
 
+# wait_ready FILE: until a holder has written FILE (at most 30 s).
+wait_ready() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 300 ]; do
+		usleep 100000 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+}
+
 # hold MODE NAME [as_nobody]: start shmap-hold MODE, wait until it is ready;
 # h_pid, h_fd, h_child and page are set from its ready file.
 hold() {
@@ -130,11 +139,7 @@ hold() {
 	f=$T/nobody/$mode-$name
 	"$@" "$HOLD" "$mode" "$f" "$name" &
 	holders="$holders $!"
-	i=0
-	while [ ! -s "$f" ] && [ $i -lt 300 ]; do
-		usleep 100000 2>/dev/null || sleep 1
-		i=$((i + 1))
-	done
+	wait_ready "$f"
 	if ! read -r h_pid h_fd h_child page <"$f"; then
 		not_ok "shmap-hold $mode $name got ready"
 		return 1
@@ -332,11 +337,7 @@ fi
 	sh -c 'echo "$SHMAP_FD" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 600' sh "$T/huge" &
 HP=$!
 holders="$holders $HP"
-i=0
-while [ ! -s "$T/huge" ] && [ $i -lt 300 ]; do
-	usleep 100000 2>/dev/null || sleep 1
-	i=$((i + 1))
-done
+wait_ready "$T/huge"
 HFD=$(cat "$T/huge" 2>/dev/null)
 hino=$(stat -L -c %i "/proc/$HP/fd/$HFD" 2>/dev/null)
 # A fresh guest has two free 2 MiB blocks for it.

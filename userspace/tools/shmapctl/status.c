@@ -172,7 +172,6 @@ static const struct {
 /* The features by name, and those this shmapctl has no name for in hex. */
 static void set_features(struct table *t, uint64_t features)
 {
-	char hex[32];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
@@ -181,6 +180,8 @@ static void set_features(struct table *t, uint64_t features)
 		features &= ~feature_names[i].bit;
 	}
 	if (features) {
+		char hex[32];
+
 		snprintf(hex, sizeof(hex), "0x%" PRIx64, features);
 		table_add_item(t, COL_FEATURES, hex);
 	}
