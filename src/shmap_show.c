@@ -83,6 +83,9 @@ void shmap_show_fdinfo(struct seq_file *m, struct file *file)
 		   !(file->f_mode & FMODE_WRITE));
 	seq_printf(m, "shmap-noreserve:\t%d\n",
 		   !!(buf->flags & SHMAP_CREATE_NORESERVE));
+	seq_printf(m, "shmap-huge:\t%d\n", !!(buf->flags & SHMAP_CREATE_HUGE));
+	seq_printf(m, "shmap-huge-folios:\t%ld\n",
+		   atomic_long_read(&buf->huge_folios));
 	seq_printf(m, "shmap-mappings:\t%d\n", atomic_read(&buf->mappings));
 	seq_printf(m, "shmap-creator-pid:\t%d\n", pid_vnr(buf->creator));
 	seq_puts(m, "shmap-creator-comm:\t");
@@ -129,9 +132,10 @@ static void shmap_bufs_stop(struct seq_file *m, void *v)
 }
 
 /*
- * INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE CREATOR_PID
- * CREATOR_COMM NAME, separated by one space; the strings escape space, tab,
- * newline and backslash; an empty name leaves the line ending in a space.
+ * INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE HUGE HUGE_FOLIOS
+ * CREATOR_PID CREATOR_COMM NAME, separated by one space; the strings escape
+ * space, tab, newline and backslash; an empty name leaves the line ending in
+ * a space.
  */
 static int shmap_bufs_show(struct seq_file *m, void *v)
 {
@@ -143,8 +147,9 @@ static int shmap_bufs_show(struct seq_file *m, void *v)
 		   atomic_long_read(&buf->reserved),
 		   atomic_read(&buf->mappings));
 	shmap_show_seals(m, READ_ONCE(buf->seals), "-");
-	seq_printf(m, " %d %d ", !!(buf->flags & SHMAP_CREATE_NORESERVE),
-		   pid_vnr(buf->creator));
+	seq_printf(m, " %d %d %ld %d ", !!(buf->flags & SHMAP_CREATE_NORESERVE),
+		   !!(buf->flags & SHMAP_CREATE_HUGE),
+		   atomic_long_read(&buf->huge_folios), pid_vnr(buf->creator));
 	seq_escape(m, buf->creator_comm, " \t\n\\");
 	seq_putc(m, ' ');
 	seq_escape(m, buf->name, " \t\n\\");

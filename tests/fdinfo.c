@@ -83,6 +83,8 @@ static void keys_lazy(void)
 	CHECK_FDINFO(fd, "shmap-seals", "");
 	CHECK_FDINFO(fd, "shmap-read-only", "0");
 	CHECK_FDINFO(fd, "shmap-noreserve", "0");
+	CHECK_FDINFO(fd, "shmap-huge", "0");
+	CHECK_FDINFO(fd, "shmap-huge-folios", "0");
 	CHECK_FDINFO(fd, "shmap-mappings", "0");
 	CHECK_FDINFO_U(fd, "shmap-creator-pid", getpid());
 	CHECK_FDINFO(fd, "shmap-creator-comm", comm);
@@ -137,6 +139,30 @@ static void eager_and_noreserve(void)
 	munmap(p, len);
 	close(n);
 	close(e);
+	close(dev);
+}
+
+/*
+ * A huge buffer: the flag, and its 2 MiB folios as INFO counts them (two
+ * in a fresh guest), on the buffer fd and on a read-only export.
+ */
+static void huge(void)
+{
+	int dev = t_dev();
+	int fd = T_CREATE(dev, 4 * T_MIB, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE,
+			  NULL);
+	int ro = t_export_ro(fd, 0);
+	struct shmap_info info = T_INFO(fd);
+
+	CHECK_GE(ro, 0);
+	CHECK_EQ(info.huge_folios, 2);
+	CHECK_FDINFO(fd, "shmap-huge", "1");
+	CHECK_FDINFO_U(fd, "shmap-huge-folios", info.huge_folios);
+	CHECK_FDINFO(ro, "shmap-huge", "1");
+	CHECK_FDINFO_U(ro, "shmap-huge-folios", info.huge_folios);
+	CHECK_FDINFO(fd, "shmap-noreserve", "0");
+	close(ro);
+	close(fd);
 	close(dev);
 }
 
@@ -228,7 +254,7 @@ static void debugfs_list(void)
 	close(fd);
 	close(dev);
 
-	snprintf(want, sizeof(want), "%lu %zu lazy %llu 4 1 seal 0 %d %s dbg\\040buf",
+	snprintf(want, sizeof(want), "%lu %zu lazy %llu 4 1 seal 0 0 0 %d %s dbg\\040buf",
 		 (unsigned long)st.st_ino, len, (unsigned long long)resident,
 		 (int)getpid(), comm);
 	if (buffers_line(st.st_ino, line, sizeof(line)) != 1)
@@ -258,6 +284,7 @@ static const struct tap_case cases[] = {
 	TAP_CASE(keys_lazy),
 	TAP_CASE(generic_lines),
 	TAP_CASE(eager_and_noreserve),
+	TAP_CASE(huge),
 	TAP_CASE(export_and_seals),
 	TAP_CASE(creator),
 	TAP_CASE(debugfs_list),

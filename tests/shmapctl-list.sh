@@ -122,6 +122,15 @@ json_has() {
 	fi
 }
 
+# wait_ready FILE: until a holder has written FILE (at most 30 s).
+wait_ready() {
+	i=0
+	while [ ! -s "$1" ] && [ $i -lt 300 ]; do
+		usleep 100000 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+}
+
 # hold MODE NAME [as_nobody]: start shmap-hold MODE, wait until it is ready;
 # h_pid, h_fd, h_child and page are set from its ready file.
 hold() {
@@ -130,11 +139,7 @@ hold() {
 	f=$T/nobody/$mode-$name
 	"$@" "$HOLD" "$mode" "$f" "$name" &
 	holders="$holders $!"
-	i=0
-	while [ ! -s "$f" ] && [ $i -lt 300 ]; do
-		usleep 100000 2>/dev/null || sleep 1
-		i=$((i + 1))
-	done
+	wait_ready "$f"
 	if ! read -r h_pid h_fd h_child page <"$f"; then
 		not_ok "shmap-hold $mode $name got ready"
 		return 1
@@ -164,7 +169,8 @@ tab=$(printf '\t')
 cat "/proc/$P/fdinfo/$FD" >"$T/fdinfo" 2>&1
 for kv in "size${tab}$size" "mode${tab}lazy" "name${tab}list demo" \
 	"resident-pages${tab}3" "reserved-pages${tab}16" "seals${tab}future_write" \
-	"read-only${tab}0" "noreserve${tab}0" "mappings${tab}1" \
+	"read-only${tab}0" "noreserve${tab}0" "huge${tab}0" "huge-folios${tab}0" \
+	"mappings${tab}1" \
 	"creator-pid${tab}$P" "creator-comm${tab}shmap-hold"; do
 	if grep -qxF "shmap-${kv%%"$tab"*}:$tab${kv#*"$tab"}" "$T/fdinfo"; then
 		ok "fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}"
@@ -210,7 +216,7 @@ if grep -q '"holders": \[' "$T/out"; then ok "-P -J: top-level key holders"; els
 # Every column on its own, in both modes.
 for cv in "INODE $ino" "NAME list\\x20demo" "SIZE $size" "MODE lazy" "RESIDENT $res" \
 	"RESERVED $size" "MAPPINGS 1" "HOLDERS 2" "PID $P" "COMMAND shmap-hold" \
-	"USER root" "SEALS future-write" "NORESERVE 0"; do
+	"USER root" "SEALS future-write" "NORESERVE 0" "HUGE 0" "HUGE-FOLIOS 0"; do
 	t "-o ${cv%% *}" 0 "$SHMAPCTL" list -r -b -n -o "${cv%% *}"
 	out_is "-o ${cv%% *}: ${cv#* }" "${cv#* }"
 done
@@ -232,9 +238,9 @@ err_is "-o BOGUS: the column named" "shmapctl: unknown column 'BOGUS' (see --lis
 Try 'shmapctl list --help'."
 t "-o FDS without --holders: exit status 2" 2 "$SHMAPCTL" list -o FDS
 t "-H: the columns" 0 "$SHMAPCTL" list -H
-if [ "$(wc -l <"$T/out")" -eq 13 ] && grep -q '^ *NORESERVE  <boolean>' "$T/out"; then ok "-H: 13 columns"; else fail "-H: 13 columns"; fi
+if [ "$(wc -l <"$T/out")" -eq 15 ] && grep -q '^ *HUGE-FOLIOS  <number>' "$T/out"; then ok "-H: 15 columns"; else fail "-H: 15 columns"; fi
 t "-P -H: the columns" 0 "$SHMAPCTL" list -P -H
-if [ "$(wc -l <"$T/out")" -eq 16 ] && grep -q '^ *FDS  <list>' "$T/out"; then ok "-P -H: 16 columns"; else fail "-P -H: 16 columns"; fi
+if [ "$(wc -l <"$T/out")" -eq 18 ] && grep -q '^ *FDS  <list>' "$T/out"; then ok "-P -H: 18 columns"; else fail "-P -H: 18 columns"; fi
 t "--help" 0 "$SHMAPCTL" list --help
 t "extra argument: exit status 2" 2 "$SHMAPCTL" list foo
 
@@ -273,7 +279,7 @@ fi
 hold map maponly || { tap_end; exit 1; }
 M=$h_pid
 mino=$(awk '/\/shmap:maponly$/ { print $5; exit }' "/proc/$M/maps")
-if grep -qxF "$mino $size lazy 16 16 1 - 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
+if grep -qxF "$mino $size lazy 16 16 1 - 0 0 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
 	ok "debugfs: the mapped-only buffer's line"
 else
 	not_ok "debugfs: the mapped-only buffer's line" "$(cat "$DEBUGFS/shmap/buffers")"
@@ -319,6 +325,45 @@ maponly - 1 root
 mine $size 2 nobody
 nbmap - 1 nobody"
 	err_is "root without debugfs: nothing hidden" ""
+	mount -t debugfs debugfs "$DEBUGFS"
+else
+	not_ok "umount $DEBUGFS" "$(cat "$T/err")"
+fi
+
+# --- a huge buffer: its flag and its 2 MiB folios in fdinfo, debugfs and list --------
+
+# shellcheck disable=SC2016 # expanded by the inner shell
+"$SHMAPCTL" create --size 4M --eager --huge --name hugelist -- \
+	sh -c 'echo "$SHMAP_FD" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 600' sh "$T/huge" &
+HP=$!
+holders="$holders $HP"
+wait_ready "$T/huge"
+HFD=$(cat "$T/huge" 2>/dev/null)
+hino=$(stat -L -c %i "/proc/$HP/fd/$HFD" 2>/dev/null)
+# A fresh guest has two free 2 MiB blocks for it.
+cat "/proc/$HP/fdinfo/$HFD" >"$T/fdinfo" 2>&1
+for kv in "huge${tab}1" "huge-folios${tab}2" "noreserve${tab}0"; do
+	if grep -qxF "shmap-${kv%%"$tab"*}:$tab${kv#*"$tab"}" "$T/fdinfo"; then
+		ok "huge fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}"
+	else
+		not_ok "huge fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}" "$(cat "$T/fdinfo")"
+	fi
+done
+hres=$((4 * 1024 * 1024 / page))
+if grep -qxF "$hino 4194304 eager $hres $hres 0 - 0 1 2 $HP shmapctl hugelist" "$DEBUGFS/shmap/buffers"; then
+	ok "debugfs: the huge buffer's line"
+else
+	not_ok "debugfs: the huge buffer's line" "want: $hino 4194304 eager $hres $hres 0 - 0 1 2 $HP shmapctl hugelist" "$(cat "$DEBUGFS/shmap/buffers")"
+fi
+t "huge: list -o NAME,HUGE,HUGE-FOLIOS" 0 "$SHMAPCTL" list --pid "$HP" -n -r -o NAME,HUGE,HUGE-FOLIOS,NORESERVE
+out_is "huge: list shows the flag and 2 folios" "hugelist 1 2 0"
+t "huge: list -J" 0 "$SHMAPCTL" list --pid "$HP" -J -o NAME,HUGE,HUGE-FOLIOS
+json_has "huge: list -J, a boolean and a number" '{"name": "hugelist","huge": true,"huge-folios": 2}'
+t "huge: list --holders -o HUGE-FOLIOS" 0 "$SHMAPCTL" list -P --pid "$HP" -n -r -o PID,FDS,HUGE-FOLIOS
+out_is "huge: --holders row" "$HP $HFD 2"
+if umount "$DEBUGFS" 2>"$T/err"; then
+	t "huge without debugfs: from fdinfo" 0 "$SHMAPCTL" list --pid "$HP" -n -r -o NAME,HUGE,HUGE-FOLIOS
+	out_is "huge without debugfs: the same from fdinfo" "hugelist 1 2"
 	mount -t debugfs debugfs "$DEBUGFS"
 else
 	not_ok "umount $DEBUGFS" "$(cat "$T/err")"

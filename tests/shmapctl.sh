@@ -83,8 +83,8 @@ t() {
 
 # The columns, NAME:TYPE, as --list-columns prints them.
 INFO_COLS="SOURCE:string FILE:string SIZE:size MODE:string SEALS:list FLAGS:list
-READONLY:boolean NORESERVE:boolean MAPPINGS:number RESIDENT:size RESERVED:size
-INODE:number"
+READONLY:boolean NORESERVE:boolean HUGE:boolean MAPPINGS:number RESIDENT:size
+RESERVED:size HUGE-FOLIOS:number INODE:number"
 STATUS_COLS="MODULE:string KERNEL:string STATE:string LOADED:boolean
 INSTALLED:boolean PATH:string VERSION:string SRCVERSION:string REFCOUNT:number
 HOLDERS:list DEVICE:string DEV-MODE:string OWNER:string GROUP:string
@@ -332,7 +332,7 @@ t "status -o: the order given" 0 '^BUFFERS +MODULE$' "$SHMAPCTL" status -o BUFFE
 t "status -o: a column named twice shown once" 0 '^MODULE$' "$SHMAPCTL" status -o MODULE,module
 t "status -o: case-insensitive" 0 '^MODULE +DEV-MODE$' "$SHMAPCTL" status -o module,Dev-Mode
 t "status: device and parameters" 0 '^/dev/shmap 0666 root root [0-9]+:[0-9]+ 1 - lazy$' "$SHMAPCTL" status -n -r -o DEVICE,DEV-MODE,OWNER,GROUP,MAJ:MIN,OPENS,ERROR,DEFAULT-MODE
-t "status: features" 0 '^[0-9]+ eager,lazy,noreserve,export-ro,seal,name$' "$SHMAPCTL" status -n -r -o ABI,FEATURES
+t "status: features" 0 '^[0-9]+ eager,lazy,noreserve,export-ro,seal,name,huge,huge-lazy$' "$SHMAPCTL" status -n -r -o ABI,FEATURES
 t "status: module" 0 '^1 1 /.*/shmap\.ko(\.[a-z]+)? [0-9]+$' "$SHMAPCTL" status -n -r -o LOADED,INSTALLED,PATH,REFCOUNT
 t "status: KERNEL" 0 "" "$SHMAPCTL" status -n -r -o KERNEL
 if [ "$(cat "$T/out")" = "$(uname -r)" ]; then ok "status: KERNEL is uname -r"; else fail "status: KERNEL is uname -r"; fi
@@ -343,7 +343,7 @@ has "status -J: a size is a number of bytes" '"max-buffer": 67108864,'
 has "status -J: a counter is a number" '"buffers": 0,'
 has "status -J: a boolean" '"loaded": true,'
 has "status -J: a list" '"features": \[$'
-has "status -J: the list's items" '^ +"eager", "lazy", "noreserve", "export-ro", "seal", "name"$'
+has "status -J: the list's items" '^ +"eager", "lazy", "noreserve", "export-ro", "seal", "name", "huge", "huge-lazy"$'
 has "status -J: an unknown value is null" '"error": null,'
 has "status -J: dev-mode a string" '"dev-mode": "0666",'
 diag "shmapctl status -J -o MODULE,STATE,BUFFERS,MAX-TOTAL,FEATURES:"
@@ -383,6 +383,15 @@ diag "shmapctl info -J \$SHMAP_FD:"
 diag "$(cat "$T/out")"
 # shellcheck disable=SC2016
 t "create --noreserve" 0 '^noreserve 0 1$' "$SHMAPCTL" create --size 1M --noreserve -- sh -c '"$1" info -rn -o FLAGS,READONLY,NORESERVE "$SHMAP_FD"' sh "$SHMAPCTL"
+# shellcheck disable=SC2016
+t "create: not huge" 0 '^0 0$' "$SHMAPCTL" create --size 4M --eager -- sh -c '"$1" info -rn -o HUGE,HUGE-FOLIOS "$SHMAP_FD"' sh "$SHMAPCTL"
+# A fresh guest has two free 2 MiB blocks for it.
+# shellcheck disable=SC2016
+t "create --huge: the flag and two 2 MiB folios" 0 '^huge 1 2 4194304$' "$SHMAPCTL" create --size 4M --eager --huge -- sh -c '"$1" info -rnb -o FLAGS,HUGE,HUGE-FOLIOS,RESIDENT "$SHMAP_FD"' sh "$SHMAPCTL"
+# shellcheck disable=SC2016
+t "create --huge: info -J" 0 '"huge-folios": 2' "$SHMAPCTL" create --size 4M --eager --huge -- sh -c '"$1" info -J -o FLAGS,HUGE,HUGE-FOLIOS "$SHMAP_FD"' sh "$SHMAPCTL"
+has "create --huge: info -J, huge a boolean" '"huge": true,'
+has "create --huge: info -J, the flag" '^ +"huge"$'
 # shellcheck disable=SC2016
 t "info: two buffers, two rows" 0 '^2$' "$SHMAPCTL" create --size 4K -- sh -c '"$1" info -n "$SHMAP_FD" "$SHMAP_FD" | wc -l' sh "$SHMAPCTL"
 # shellcheck disable=SC2016

@@ -381,6 +381,15 @@ int t_vmflags(const void *addr, char *flags, size_t len)
 	return 0;
 }
 
+long t_smaps_kb(const void *addr, const char *field)
+{
+	char v[64];
+
+	if (t_smaps_field(addr, field, v, sizeof(v)))
+		return -1;
+	return strtol(v, NULL, 10);
+}
+
 double t_now(void)
 {
 	struct timespec ts;

@@ -143,6 +143,8 @@ int t_maps_line(const void *addr, char *line, size_t len);
 int t_smaps_field(const void *addr, const char *field, char *val, size_t len);
 /* The VmFlags of the vma starting at addr, with a space after the last one. */
 int t_vmflags(const void *addr, char *flags, size_t len);
+/* A "field: N kB" of the vma starting at addr, in kB; -1 if it has none. */
+long t_smaps_kb(const void *addr, const char *field);
 
 /* CLOCK_MONOTONIC, in seconds. */
 double t_now(void);

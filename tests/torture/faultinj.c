@@ -281,6 +281,56 @@ static int run_mmap_eager(struct ctx *c, int n)
 	return 0;
 }
 
+/*
+ * ---- the PMD path of a huge buffer: mmap() picks an aligned address, the
+ * first touch of each span maps its folio with one PMD
+ */
+#define SPAN (2UL << 20)
+
+static int prep_huge(struct ctx *c)
+{
+	c->fd = t_create(dev, 2 * SPAN, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE, NULL);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int map_huge(struct ctx *c)
+{
+	c->map = mmap(NULL, 2 * SPAN, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (c->map == MAP_FAILED) {
+		c->map = NULL;
+		return -errno;
+	}
+	c->maplen = 2 * SPAN;
+	return 0;
+}
+
+static int run_mmap_huge(struct ctx *c, int n)
+{
+	nth_arm(nth_fd, n);
+	return map_huge(c);
+}
+
+/* After a successful mmap: aligned, and each folio maps with a PMD. */
+static int check_huge_map(struct ctx *c)
+{
+	char kb[64];
+	int ret;
+
+	if ((uintptr_t)c->map % SPAN)
+		return -EIO;
+	ret = check_map(c, 2 * SPAN / PAGE);
+	if (ret)
+		return ret;
+	ret = t_smaps_field(c->map, "FilePmdMapped", kb, sizeof(kb));
+	if (ret)
+		return ret;
+	if (strtol(kb, NULL, 10) != (long)(2 * SPAN / 1024)) {
+		tap_diag("huge mapping: FilePmdMapped %s, want %lu kB", kb, 2 * SPAN / 1024);
+		return -EIO;
+	}
+	return 0;
+}
+
 /* ---- first touch of a lazy buffer, in a child: SIGBUS or success */
 
 /* A lazy buffer of @pages pages, mapped whole; on failure < 0 and no map. */
@@ -426,6 +476,20 @@ static int run_fault_seq(struct ctx *c, int n)
 	return run_fault_at(c, n, 64);
 }
 
+/* The huge buffer mapped whole (aligned), nothing touched yet. */
+static int prep_huge_map(struct ctx *c)
+{
+	int ret = prep_huge(c);
+
+	return ret ? ret : map_huge(c);
+}
+
+/* The first touch of the second span: its PMD. */
+static int run_fault_huge(struct ctx *c, int n)
+{
+	return run_fault_at(c, n, SPAN / PAGE + 5);
+}
+
 /* ---- EXPORT_RO and SEAL */
 static int prep_small(struct ctx *c)
 {
@@ -480,6 +544,9 @@ static const struct op ops[] = {
 	{ "create eager huge (1024 pages, 2 MiB folios)", NULL, run_create_eager_huge, ENOMEM },
 	{ "create eager named", NULL, run_create_named, ENOMEM },
 	{ "mmap eager (1024 pages, page tables)", prep_eager_big, run_mmap_eager, ENOMEM },
+	{ "mmap eager huge (2 folios): aligned, PMDs at first touch", prep_huge, run_mmap_huge,
+	  ENOMEM },
+	{ "first-touch fault, eager huge: a PMD", prep_huge_map, run_fault_huge, EFAULT },
 	{ "first-touch fault, lazy", prep_lazy, run_fault, EFAULT /* SIGBUS */ },
 	{ "first-touch fault, lazy NORESERVE", prep_lazy_noreserve, run_fault, EFAULT },
 	{ "first-touch fault, lazy huge: span folio, chunk, fallback page", prep_lazy_huge,
@@ -548,7 +615,7 @@ static int sweep(const struct op *o)
 		}
 		ret = o->run(&c, n);
 		if (o->run == run_fault || o->run == run_fault_seq ||
-		    o->run == run_fault_far) {
+		    o->run == run_fault_far || o->run == run_fault_huge) {
 			/* The child disarmed its own fail-nth. */
 			left = ret == 1;
 			if (left)
@@ -558,6 +625,8 @@ static int sweep(const struct op *o)
 		}
 		if (ret == 0 && o->run == run_mmap_eager)
 			ret = check_map(&c, 1024);
+		if (ret == 0 && o->run == run_mmap_huge)
+			ret = check_huge_map(&c);
 		ctx_cleanup(&c);
 
 		if (verbose)

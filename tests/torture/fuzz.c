@@ -113,9 +113,12 @@ static void fill_arg(unsigned char *a, unsigned long cmd)
 
 		c->size = pick_size();
 		c->mode = rnd() % 4 ? (uint32_t)(rnd() % 3) : (uint32_t)rnd();
-		c->flags = rnd() % 4 ? (uint32_t)(rnd() % 4) : (uint32_t)rnd();
+		c->flags = rnd() % 4 ? (uint32_t)(rnd() % 8) : (uint32_t)rnd();
 		if (c->mode != SHMAP_MODE_LAZY && c->size > (1 << 20) && c->size <= max_buffer)
 			c->size = 1 << 20; /* eager buffers allocate: stay small */
+		/* Now and then whole 2 MiB spans, for the huge flag's folios. */
+		if ((c->flags & SHMAP_CREATE_HUGE) && rnd() % 8 == 0)
+			c->size = (2 + rnd() % 3) << 20;
 		if (rnd() % 3 == 0)
 			c->name = rnd() % 2 ? (uintptr_t)names[rnd() % 7] : wild_pointer();
 	} else if (_IOC_NR(cmd) == _IOC_NR(SHMAP_IOC_SEAL)) {
@@ -145,7 +148,7 @@ int main(int argc, char **argv)
 {
 	unsigned long i, ok = 0, hist[160] = { 0 }, created = 0, bad = 0;
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
-	int dev, fds[4], c, e;
+	int dev, fds[5], c, e;
 	struct counters base, got;
 	struct shmap_version v;
 	char s1[128], s2[128];
@@ -180,19 +183,20 @@ int main(int argc, char **argv)
 	if (ioctl(dev, SHMAP_IOC_VERSION, &v) == 0)
 		max_buffer = v.max_buffer_size;
 	base = counters_now();
-	/* Targets: the device, an eager and a lazy buffer, a read-only export. */
+	/* Targets: the device, an eager, a lazy and a huge buffer, a read-only export. */
 	fds[0] = dev;
 	fds[1] = t_create(dev, 4 * PAGE, SHMAP_MODE_EAGER, 0, NULL);
 	fds[2] = t_create(dev, 64 * PAGE, SHMAP_MODE_LAZY, 0, NULL);
 	fds[3] = fds[1] >= 0 ? t_export_ro(fds[1], 0) : -1;
-	if (fds[1] < 0 || fds[2] < 0 || fds[3] < 0) {
+	fds[4] = t_create(dev, 2 << 20, SHMAP_MODE_EAGER, SHMAP_CREATE_HUGE, NULL);
+	if (fds[1] < 0 || fds[2] < 0 || fds[3] < 0 || fds[4] < 0) {
 		tap_report(0, NULL, "set up buffers");
 		return tap_report_end();
 	}
 
 	for (i = 0; i < calls; i++) {
 		unsigned long cmd = pick_cmd();
-		int fd = fds[rnd() % 4];
+		int fd = fds[rnd() % 5];
 		unsigned int where = (unsigned int)(rnd() % 16);
 		uintptr_t arg;
 		long ret;
@@ -249,6 +253,7 @@ int main(int argc, char **argv)
 	close(fds[1]);
 	close(fds[2]);
 	close(fds[3]);
+	close(fds[4]);
 	close(dev);
 	c = counters_settle(base, &got);
 	tap_report(c, NULL, "counters back to %s%s%s", counters_str(base, s1, sizeof(s1)),

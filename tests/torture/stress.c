@@ -4,7 +4,10 @@
  * create, mmap, first-touch faults (racing), MADV_DONTNEED, mremap moves,
  * partial munmap and mprotect splits, fork (children exit with mappings
  * in place), read-only export, seals, close while mapped, and SIGKILL of
- * children in the middle of faults or of an eager create.
+ * children in the middle of faults or of an eager create. One buffer of
+ * the pool is huge (SHMAP_CREATE_HUGE): two 2 MiB folios and a tail of
+ * pages, mapped half of the time as one whole aligned span (a PMD), else
+ * at any range (PTEs of the folios); creates add the flag at random.
  *
  * Every page of the shared pool carries a tag in its first 8 bytes, set
  * once by whoever touches it first (compare-and-swap); a page that loses
@@ -26,7 +29,11 @@
 
 #include "torture.h"
 
-#define NPOOL 6
+#define NPOOL 7
+/* The huge one of the pool: two PMD-sized spans and a tail of pages. */
+#define HUGE_POOL 6
+#define SPAN_PAGES 512
+#define HUGE_POOL_PAGES (2 * SPAN_PAGES + 16)
 #define MAX_ERRS 20
 
 static int nprocs = 2, nthreads = 3, iters = 600, seconds = 40;
@@ -38,6 +45,7 @@ struct pool {
 	int fd;
 	size_t pages;
 	uint32_t mode;
+	uint32_t flags;
 };
 static struct pool pool[NPOOL];
 
@@ -152,8 +160,14 @@ static int map_range(struct range *m, uint64_t *r, size_t min, int prot)
 	pl = &pool[m->b];
 	if (min > pl->pages)
 		min = pl->pages;
-	m->n = min + rnd_below(r, pl->pages - min + 1);
-	m->first = rnd_below(r, pl->pages - m->n + 1);
+	if ((pl->flags & SHMAP_CREATE_HUGE) && rnd_below(r, 2)) {
+		/* One whole span, at an address that maps it with a PMD. */
+		m->n = SPAN_PAGES;
+		m->first = SPAN_PAGES * rnd_below(r, pl->pages / SPAN_PAGES);
+	} else {
+		m->n = min + rnd_below(r, pl->pages - min + 1);
+		m->first = rnd_below(r, pl->pages - m->n + 1);
+	}
 	m->p = mmap(NULL, m->n * PAGE, prot, MAP_SHARED, pl->fd, m->first * PAGE);
 	if (m->p == MAP_FAILED) {
 		err("mmap buffer %d [%zu,+%zu): %s", m->b, m->first, m->n, strerror(errno));
@@ -285,7 +299,8 @@ static void op_kill(uint64_t *r, int eager)
 		err("fork: %s", strerror(errno));
 	} else if (!pid) {
 		if (eager) {
-			fd = t_create(dev, pages * PAGE, SHMAP_MODE_EAGER, 0, NULL);
+			fd = t_create(dev, pages * PAGE, SHMAP_MODE_EAGER,
+				      rnd_below(r, 2) ? SHMAP_CREATE_HUGE : 0, NULL);
 			if (fd < 0)
 				_exit(1);
 		}
@@ -422,9 +437,13 @@ static void op_info(uint64_t *r)
 	if (ret)
 		err("info: %s", strerror(-ret));
 	else if (info.size != pool[b].pages * PAGE || info.resident_pages > pool[b].pages ||
-		 info.mode != pool[b].mode)
-		err("info of buffer %d: size %llu resident %llu mode %u", b,
-		    (unsigned long long)info.size, (unsigned long long)info.resident_pages, info.mode);
+		 info.mode != pool[b].mode ||
+		 info.huge_folios * SPAN_PAGES > info.resident_pages ||
+		 !(info.flags & SHMAP_INFO_HUGE) != !(pool[b].flags & SHMAP_CREATE_HUGE) ||
+		 (!(pool[b].flags & SHMAP_CREATE_HUGE) && info.huge_folios))
+		err("info of buffer %d: size %llu resident %llu mode %u flags %#x huge folios %llu",
+		    b, (unsigned long long)info.size, (unsigned long long)info.resident_pages,
+		    info.mode, info.flags, (unsigned long long)info.huge_folios);
 }
 
 static void op_churn(uint64_t *r)
@@ -432,11 +451,13 @@ static void op_churn(uint64_t *r)
 	int fds[8], i, n = 1 + (int)rnd_below(r, 8);
 
 	for (i = 0; i < n; i++) {
-		uint32_t mode = 1 + (uint32_t)rnd_below(r, 2);
+		uint32_t mode = 1 + (uint32_t)rnd_below(r, 2), flags = 0;
 
-		fds[i] = t_create(dev, (1 + rnd_below(r, 64)) * PAGE, mode,
-				    mode == SHMAP_MODE_LAZY && rnd_below(r, 2) ?
-					    SHMAP_CREATE_NORESERVE : 0, NULL);
+		if (mode == SHMAP_MODE_LAZY && rnd_below(r, 2))
+			flags = SHMAP_CREATE_NORESERVE;
+		else if (mode == SHMAP_MODE_EAGER && rnd_below(r, 2))
+			flags = SHMAP_CREATE_HUGE;
+		fds[i] = t_create(dev, (1 + rnd_below(r, 64)) * PAGE, mode, flags, NULL);
 		if (fds[i] < 0)
 			err("create: %s", strerror(-fds[i]));
 	}
@@ -526,10 +547,12 @@ int main(int argc, char **argv)
 	}
 	base = counters_now();
 	for (i = 0; i < NPOOL; i++) {
-		pool[i].pages = 8 + 8 * i;
+		pool[i].pages = i == HUGE_POOL ? HUGE_POOL_PAGES : 8 + 8 * (size_t)i;
 		pool[i].mode = i % 2 ? SHMAP_MODE_LAZY : SHMAP_MODE_EAGER;
+		pool[i].flags = i == 5 ? SHMAP_CREATE_NORESERVE :
+				i == HUGE_POOL ? SHMAP_CREATE_HUGE : 0;
 		pool[i].fd = t_create(dev, pool[i].pages * PAGE, pool[i].mode,
-					i == 5 ? SHMAP_CREATE_NORESERVE : 0, NULL);
+					pool[i].flags, NULL);
 		if (pool[i].fd < 0) {
 			tap_report(0, NULL, "create pool buffer %d: %s", i, strerror(-pool[i].fd));
 			return tap_report_end();

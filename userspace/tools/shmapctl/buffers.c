@@ -183,6 +183,10 @@ static bool fdinfo_parse(char *text, struct buf_info *info,
 			*readonly = !strcmp(v, "1");
 		} else if (!strcmp(line, "noreserve")) {
 			info->noreserve = !strcmp(v, "1");
+		} else if (!strcmp(line, "huge")) {
+			info->huge = !strcmp(v, "1");
+		} else if (!strcmp(line, "huge-folios")) {
+			info->huge_folios = strtoull(v, NULL, 10);
 		} else if (!strcmp(line, "mappings")) {
 			info->mappings = strtoull(v, NULL, 10);
 		} else if (!strcmp(line, "creator-pid")) {
@@ -395,25 +399,34 @@ static int scan_proc(struct scan_ctx *c)
 
 enum {
 	DBG_INO, DBG_SIZE, DBG_MODE, DBG_RESIDENT, DBG_RESERVED, DBG_MAPPINGS,
-	DBG_SEALS, DBG_NORESERVE, DBG_CREATOR_PID, DBG_CREATOR_COMM, DBG_NAME,
-	DBG_FIELDS
+	DBG_SEALS, DBG_NORESERVE, DBG_HUGE, DBG_HUGE_FOLIOS, DBG_CREATOR_PID,
+	DBG_CREATOR_COMM, DBG_NAME, DBG_FIELDS
 };
 
+/* Modules before 0.3 have no HUGE and HUGE_FOLIOS fields. */
+#define DBG_FIELDS_0_2 (DBG_FIELDS - 2)
+
 /*
- * One line "INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE
- * CREATOR_PID CREATOR_COMM NAME" (NAME empty for an unnamed buffer).
+ * One line "INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE HUGE
+ * HUGE_FOLIOS CREATOR_PID CREATOR_COMM NAME" (NAME empty for an unnamed
+ * buffer; no HUGE and HUGE_FOLIOS from modules before 0.3).
  */
 static int debugfs_line(struct scan_ctx *c, char *line)
 {
-	char *f[DBG_FIELDS], *p = line;
+	char *f[DBG_FIELDS], *p = line, zero[] = "0";
 	struct buf_entry *b;
-	unsigned int i;
+	unsigned int i, n;
 
 	line[strcspn(line, "\n")] = '\0';
-	for (i = 0; i < DBG_FIELDS; i++) {
-		f[i] = strsep(&p, " ");
-		if (!f[i])
-			return 0;	/* not a line of this format */
+	for (n = 0; n < DBG_FIELDS && (f[n] = strsep(&p, " ")); n++)
+		;
+	if (n == DBG_FIELDS_0_2 && !p) {
+		memmove(&f[DBG_CREATOR_PID], &f[DBG_HUGE],
+			(DBG_FIELDS - DBG_CREATOR_PID) * sizeof(*f));
+		f[DBG_HUGE] = zero;
+		f[DBG_HUGE_FOLIOS] = zero;
+	} else if (n != DBG_FIELDS || p) {
+		return 0;	/* not a line of this format */
 	}
 	for (i = DBG_CREATOR_COMM; i < DBG_FIELDS; i++)
 		unescape(f[i]);
@@ -428,6 +441,8 @@ static int debugfs_line(struct scan_ctx *c, char *line)
 	copy_field(b->info.seals, sizeof(b->info.seals),
 		   strcmp(f[DBG_SEALS], "-") ? f[DBG_SEALS] : "");
 	b->info.noreserve = f[DBG_NORESERVE][0] == '1';
+	b->info.huge = f[DBG_HUGE][0] == '1';
+	b->info.huge_folios = strtoull(f[DBG_HUGE_FOLIOS], NULL, 10);
 	b->info.creator_pid = (pid_t)strtol(f[DBG_CREATOR_PID], NULL, 10);
 	copy_field(b->info.creator_comm, sizeof(b->info.creator_comm),
 		   f[DBG_CREATOR_COMM]);

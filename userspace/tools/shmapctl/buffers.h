@@ -34,6 +34,8 @@ struct buf_info {
 	uint64_t mappings;	/* vma pieces, all processes */
 	char seals[32];		/* "future_write,seal", "" if none */
 	bool noreserve;
+	bool huge;		/* created with SHMAP_BUF_HUGE */
+	uint64_t huge_folios;	/* 2 MiB folios among the resident pages */
 	pid_t creator_pid;	/* 0: none in our pid namespace */
 	char creator_comm[32];
 };

@@ -14,10 +14,14 @@
 
 #include "shmapctl.h"
 
+/* Long options without a short one. */
+enum { OPT_HUGE = 256 };
+
 static void create_usage(FILE *f)
 {
 	fputs("Usage: shmapctl create --size SIZE [--lazy|--eager] [--noreserve]\n"
-	      "                       [--name NAME] [--verbose] [--] COMMAND [ARGS...]\n"
+	      "                       [--huge] [--name NAME] [--verbose]\n"
+	      "                       [--] COMMAND [ARGS...]\n"
 	      "\n"
 	      "Create a buffer, leave its fd open across exec, and run COMMAND\n"
 	      "with SHMAP_FD=<fd number> and SHMAP_SIZE=<bytes> in its environment.\n"
@@ -31,6 +35,8 @@ static void create_usage(FILE *f)
 	      "                    (neither: the module's default_mode)\n"
 	      "  -N, --noreserve   lazy only: reserve against max_total_mb at\n"
 	      "                    fault time instead of now\n"
+	      "      --huge        2 MiB folios where they can be had\n"
+	      "                    (shmapctl info -o +HUGE-FOLIOS)\n"
 	      "  -n, --name NAME   shown in /proc/PID/maps as /shmap:NAME\n"
 	      "  -v, --verbose     print the fd number and size on stderr\n"
 	      "  -h, --help        this help\n"
@@ -61,7 +67,7 @@ static void create_error(int err, const char *sz)
 			strerror(-err));
 		break;
 	case -EINVAL:
-		err_msg("cannot create a %s buffer: %s (bad size, name, or --noreserve with an eager buffer)",
+		err_msg("cannot create a %s buffer: %s (bad size or name, or --noreserve with an eager buffer)",
 			sz, strerror(-err));
 		break;
 	default:
@@ -77,6 +83,7 @@ int cmd_create(int argc, char **argv)
 		{ "lazy", no_argument, NULL, 'l' },
 		{ "eager", no_argument, NULL, 'e' },
 		{ "noreserve", no_argument, NULL, 'N' },
+		{ "huge", no_argument, NULL, OPT_HUGE },
 		{ "name", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -117,6 +124,9 @@ int cmd_create(int argc, char **argv)
 			break;
 		case 'N':
 			flags |= SHMAP_BUF_NORESERVE;
+			break;
+		case OPT_HUGE:
+			flags |= SHMAP_BUF_HUGE;
 			break;
 		case 'n':
 			name = optarg;

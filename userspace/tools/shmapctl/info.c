@@ -79,12 +79,13 @@ static void set_bits(struct table *t, int col, uint32_t v,
 }
 
 static const char *const seal_names[] = { "future-write", "seal", NULL };
-static const char *const flag_names[] = { "readonly", "noreserve", NULL };
+static const char *const flag_names[] = { "readonly", "noreserve", "huge",
+					  NULL };
 
 enum {
 	COL_SOURCE, COL_FILE, COL_SIZE, COL_MODE, COL_SEALS, COL_FLAGS,
-	COL_READONLY, COL_NORESERVE, COL_MAPPINGS, COL_RESIDENT,
-	COL_RESERVED, COL_INODE,
+	COL_READONLY, COL_NORESERVE, COL_HUGE, COL_MAPPINGS, COL_RESIDENT,
+	COL_RESERVED, COL_HUGE_FOLIOS, COL_INODE,
 };
 
 static const struct col_desc info_cols[] = {
@@ -93,12 +94,14 @@ static const struct col_desc info_cols[] = {
 	[COL_SIZE] = { "SIZE", COL_T_SIZE, 6, "size of the buffer", 0 },
 	[COL_MODE] = { "MODE", COL_T_STRING, 5, "eager (pages allocated at creation) or lazy", 0 },
 	[COL_SEALS] = { "SEALS", COL_T_LIST, 0.1, "seals: future-write, seal", 0 },
-	[COL_FLAGS] = { "FLAGS", COL_T_LIST, 0.1, "flags of this fd: readonly, noreserve", 0 },
+	[COL_FLAGS] = { "FLAGS", COL_T_LIST, 0.1, "flags of this fd: readonly, noreserve, huge", 0 },
 	[COL_READONLY] = { "READONLY", COL_T_BOOL, 1, "this fd cannot map the buffer writable", 0 },
 	[COL_NORESERVE] = { "NORESERVE", COL_T_BOOL, 1, "memory is reserved at fault time, not at creation", 0 },
+	[COL_HUGE] = { "HUGE", COL_T_BOOL, 1, "created huge: 2 MiB folios where possible", 0 },
 	[COL_MAPPINGS] = { "MAPPINGS", COL_T_NUMBER, 3, "number of mappings of the buffer", 0 },
 	[COL_RESIDENT] = { "RESIDENT", COL_T_SIZE, 6, "memory of the pages allocated", 0 },
 	[COL_RESERVED] = { "RESERVED", COL_T_SIZE, 6, "memory charged against max_total_mb", 0 },
+	[COL_HUGE_FOLIOS] = { "HUGE-FOLIOS", COL_T_NUMBER, 3, "2 MiB folios among the resident pages", 0 },
 	[COL_INODE] = { "INODE", COL_T_NUMBER, 5, "inode number of the buffer", 0 },
 };
 
@@ -162,7 +165,7 @@ static int open_source(const char *arg, int *own_fd)
 /* One row for @arg; false if it is not a buffer (reported). */
 static bool info_row(struct table *t, const char *arg, uint64_t page)
 {
-	struct shmap_buf_info info;
+	struct shmap_buf_stat info;
 	struct shmap_buf *buf = NULL;
 	char link[512], self[64];
 	int fd, own_fd, err;
@@ -173,7 +176,7 @@ static bool info_row(struct table *t, const char *arg, uint64_t page)
 		return false;
 	err = shmap_buf_import(fd, &buf);
 	if (err == 0)
-		err = shmap_buf_query(buf, &info);
+		err = shmap_buf_stat(buf, &info, sizeof(info));
 	if (err) {
 		if (err == -ENOTTY)
 			err_msg("%s: not a shmap buffer", arg);
@@ -198,9 +201,11 @@ static bool info_row(struct table *t, const char *arg, uint64_t page)
 	set_bits(t, COL_FLAGS, info.flags, flag_names);
 	table_set_bool(t, COL_READONLY, info.flags & SHMAP_BUF_INFO_READONLY);
 	table_set_bool(t, COL_NORESERVE, info.flags & SHMAP_BUF_INFO_NORESERVE);
+	table_set_bool(t, COL_HUGE, info.flags & SHMAP_BUF_INFO_HUGE);
 	table_set_u64(t, COL_MAPPINGS, info.mappings);
 	table_set_size(t, COL_RESIDENT, info.resident_pages * page);
 	table_set_size(t, COL_RESERVED, info.reserved_pages * page);
+	table_set_u64(t, COL_HUGE_FOLIOS, info.huge_folios);
 	table_set_u64(t, COL_INODE, info.ino);
 	shmap_buf_close(buf);
 	if (own_fd >= 0)

@@ -21,7 +21,7 @@
 enum {
 	COL_INODE, COL_NAME, COL_SIZE, COL_MODE, COL_RESIDENT, COL_RESERVED,
 	COL_MAPPINGS, COL_HOLDERS, COL_PID, COL_COMMAND, COL_USER, COL_SEALS,
-	COL_NORESERVE,
+	COL_NORESERVE, COL_HUGE, COL_HUGE_FOLIOS,
 	COL_FDS, COL_MAPPED, COL_READONLY,
 };
 
@@ -35,7 +35,9 @@ enum {
 	[COL_MAPPINGS] = { "MAPPINGS", COL_T_NUMBER, 3, "number of mappings of the buffer, all processes", 0 }, \
 	[COL_HOLDERS] = { "HOLDERS", COL_T_NUMBER, 3, "processes seen holding it by fd or mapping", 0 }, \
 	[COL_SEALS] = { "SEALS", COL_T_LIST, 0.1, "seals: future-write, seal", 0 }, \
-	[COL_NORESERVE] = { "NORESERVE", COL_T_BOOL, 1, "memory is reserved at fault time, not at creation", 0 }
+	[COL_NORESERVE] = { "NORESERVE", COL_T_BOOL, 1, "memory is reserved at fault time, not at creation", 0 }, \
+	[COL_HUGE] = { "HUGE", COL_T_BOOL, 1, "created huge: 2 MiB folios where possible", 0 }, \
+	[COL_HUGE_FOLIOS] = { "HUGE-FOLIOS", COL_T_NUMBER, 3, "2 MiB folios among the resident pages", 0 }
 
 static const struct col_desc buffer_cols[] = {
 	BUFFER_COLS,
@@ -164,7 +166,7 @@ static void set_buffer_cells(struct table *t, const struct buf_entry *b,
 {
 	static const int info_cols[] = {
 		COL_SIZE, COL_MODE, COL_RESIDENT, COL_RESERVED, COL_MAPPINGS,
-		COL_SEALS, COL_NORESERVE,
+		COL_SEALS, COL_NORESERVE, COL_HUGE, COL_HUGE_FOLIOS,
 	};
 
 	table_set_u64(t, COL_INODE, b->ino);
@@ -184,6 +186,8 @@ static void set_buffer_cells(struct table *t, const struct buf_entry *b,
 	table_set_u64(t, COL_MAPPINGS, b->info.mappings);
 	set_seals(t, b->info.seals);
 	table_set_bool(t, COL_NORESERVE, b->info.noreserve);
+	table_set_bool(t, COL_HUGE, b->info.huge);
+	table_set_u64(t, COL_HUGE_FOLIOS, b->info.huge_folios);
 }
 
 static bool holder_matches(const struct buf_holder *h,

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <libkmod.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -139,7 +140,7 @@ static const struct col_desc status_cols[] = {
 	[COL_OPENS] = { "OPENS", COL_T_BOOL, 1, "this user can open the device", 0 },
 	[COL_ERROR] = { "ERROR", COL_T_STRING, 0.2, "why the device does not open", 0 },
 	[COL_ABI] = { "ABI", COL_T_NUMBER, 3, "ABI version of the device", 0 },
-	[COL_FEATURES] = { "FEATURES", COL_T_LIST, 0.2, "features the device reports", 0 },
+	[COL_FEATURES] = { "FEATURES", COL_T_LIST, 0.2, "features the device reports (unknown ones in hex)", 0 },
 	[COL_DEFAULT_MODE] = { "DEFAULT-MODE", COL_T_STRING, 5, "mode of buffers created with the default (parameter)", 0 },
 	[COL_FAULT_WINDOW] = { "FAULT-WINDOW", COL_T_NUMBER, 3, "pages one fault maps (parameter)", 0 },
 	[COL_MAX_BUFFER] = { "MAX-BUFFER", COL_T_SIZE, 6, "largest buffer (max_buffer_mb)", 0 },
@@ -165,7 +166,27 @@ static const struct {
 	{ SHMAP_DEV_FEAT_EXPORT_RO, "export-ro" },
 	{ SHMAP_DEV_FEAT_SEAL, "seal" },
 	{ SHMAP_DEV_FEAT_NAME, "name" },
+	{ SHMAP_DEV_FEAT_HUGE, "huge" },
+	{ SHMAP_DEV_FEAT_HUGE_LAZY, "huge-lazy" },
 };
+
+/* The features by name, and those this shmapctl has no name for in hex. */
+static void set_features(struct table *t, uint64_t features)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(feature_names); i++) {
+		if (features & feature_names[i].bit)
+			table_add_item(t, COL_FEATURES, feature_names[i].name);
+		features &= ~feature_names[i].bit;
+	}
+	if (features) {
+		char hex[32];
+
+		snprintf(hex, sizeof(hex), "0x%" PRIx64, features);
+		table_add_item(t, COL_FEATURES, hex);
+	}
+}
 
 /* What the exit status depends on. */
 struct status {
@@ -302,15 +323,9 @@ static void set_device(struct table *t, struct status *s)
 		table_set_unknown(t, COL_FEATURES);
 		dev = NULL;
 	} else {
-		uint64_t features = shmap_dev_features(dev);
-		unsigned int i;
-
 		table_set_unknown(t, COL_ERROR);
 		table_set_u64(t, COL_ABI, shmap_dev_abi_version(dev));
-		for (i = 0; i < ARRAY_SIZE(feature_names); i++)
-			if (features & feature_names[i].bit)
-				table_add_item(t, COL_FEATURES,
-					       feature_names[i].name);
+		set_features(t, shmap_dev_features(dev));
 	}
 
 	/* The limits in bytes from the device, else the parameters in MiB. */
