@@ -505,7 +505,7 @@ static void lazy_noreserve(void)
 {
 	struct shmap_version v = { 0 };
 	int dev = t_dev(), fd, fill[64], nfill = 0, i;
-	uint64_t room, n;
+	uint64_t room;
 	struct shmap_info info;
 	char *p;
 
@@ -524,7 +524,8 @@ static void lazy_noreserve(void)
 	REQUIRE(room > T_MIB);
 	room -= T_MIB;
 	while (room && nfill < 64) {
-		n = room < v.max_buffer_size ? room : v.max_buffer_size;
+		uint64_t n =
+			room < v.max_buffer_size ? room : v.max_buffer_size;
 		fill[nfill] = T_CREATE(dev, n, SHMAP_MODE_LAZY, 0, "fill");
 		nfill++;
 		room -= n;
@@ -557,7 +558,8 @@ static void lazy_noreserve(void)
 static void soft_offline(void)
 {
 	/* The sysctl exists with CONFIG_MEMORY_FAILURE; without, EINVAL. */
-	int memory_failure = !access("/proc/sys/vm/memory_failure_recovery", F_OK);
+	int memory_failure =
+		!access("/proc/sys/vm/memory_failure_recovery", F_OK);
 	int dev = t_dev(), fd = huge_create(dev, HUGE_SZ);
 	uint64_t allocated;
 	char *p;
@@ -595,8 +597,7 @@ static const struct tap_case cases[] = {
 	HUGE_CASES(munmap_middle),  HUGE_CASES(mprotect_split),
 	HUGE_CASES(dontneed_part),  HUGE_CASES(mremap_move),
 	HUGE_CASES(odirect_pmd),    HUGE_CASES(futex_pmd),
-	HUGE_CASES(thp_policy),
-	HUGE_CASES(soft_offline),
+	HUGE_CASES(thp_policy),	    HUGE_CASES(soft_offline),
 };
 
 TAP_MAIN("huge", cases)
