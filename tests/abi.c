@@ -50,12 +50,18 @@ PIN(shmap_info, resident_pages, 24);
 PIN(shmap_info, reserved_pages, 32);
 PIN(shmap_info, ino, 40);
 PIN(shmap_info, huge_folios, 48);
-PIN(shmap_info, reserved, 56);
+PIN(shmap_info, dmabuf_exports, 56);
+PIN(shmap_info, reserved, 64);
 
 PIN_SIZE(shmap_export, 24);
 PIN(shmap_export, flags, 0);
 PIN(shmap_export, fd, 4);
 PIN(shmap_export, reserved, 8);
+
+PIN_SIZE(shmap_dmabuf, 24);
+PIN(shmap_dmabuf, flags, 0);
+PIN(shmap_dmabuf, fd, 4);
+PIN(shmap_dmabuf, reserved, 8);
 
 PIN_SIZE(shmap_seal, 24);
 PIN(shmap_seal, seals, 0);
@@ -97,14 +103,21 @@ static void layout(void)
 	CHECK_OFF(shmap_info, reserved_pages, 32);
 	CHECK_OFF(shmap_info, ino, 40);
 	CHECK_OFF(shmap_info, huge_folios, 48);
-	CHECK_OFF(shmap_info, reserved, 56);
-	CHECK_FSIZE(shmap_info, reserved, 24);
+	CHECK_OFF(shmap_info, dmabuf_exports, 56);
+	CHECK_OFF(shmap_info, reserved, 64);
+	CHECK_FSIZE(shmap_info, reserved, 16);
 
 	CHECK_EQ(sizeof(struct shmap_export), 24);
 	CHECK_OFF(shmap_export, flags, 0);
 	CHECK_OFF(shmap_export, fd, 4);
 	CHECK_OFF(shmap_export, reserved, 8);
 	CHECK_FSIZE(shmap_export, reserved, 16);
+
+	CHECK_EQ(sizeof(struct shmap_dmabuf), 24);
+	CHECK_OFF(shmap_dmabuf, flags, 0);
+	CHECK_OFF(shmap_dmabuf, fd, 4);
+	CHECK_OFF(shmap_dmabuf, reserved, 8);
+	CHECK_FSIZE(shmap_dmabuf, reserved, 16);
 
 	CHECK_EQ(sizeof(struct shmap_seal), 24);
 	CHECK_OFF(shmap_seal, seals, 0);
@@ -117,6 +130,7 @@ static void layout(void)
 	CHECK_EQ(sizeof(struct shmap_info) % 8, 0);
 	CHECK_EQ(sizeof(struct shmap_export) % 8, 0);
 	CHECK_EQ(sizeof(struct shmap_seal) % 8, 0);
+	CHECK_EQ(sizeof(struct shmap_dmabuf) % 8, 0);
 }
 
 static void ioctl_numbers(void)
@@ -130,6 +144,7 @@ static void ioctl_numbers(void)
 		{ SHMAP_IOC_INFO, 0x10, sizeof(struct shmap_info) },
 		{ SHMAP_IOC_EXPORT_RO, 0x11, sizeof(struct shmap_export) },
 		{ SHMAP_IOC_SEAL, 0x12, sizeof(struct shmap_seal) },
+		{ SHMAP_IOC_EXPORT_DMABUF, 0x13, sizeof(struct shmap_dmabuf) },
 	};
 	size_t i;
 
@@ -220,14 +235,17 @@ static void buf_ioctl_on_dev(void)
 	int dev = t_dev();
 	struct shmap_info i;
 	struct shmap_export e;
+	struct shmap_dmabuf d;
 	struct shmap_seal s;
 
 	memset(&i, 0, sizeof(i));
 	memset(&e, 0, sizeof(e));
 	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
 	CHECK_ERRNO(ioctl(dev, SHMAP_IOC_INFO, &i), ENOTTY);
 	CHECK_ERRNO(ioctl(dev, SHMAP_IOC_EXPORT_RO, &e), ENOTTY);
 	CHECK_ERRNO(ioctl(dev, SHMAP_IOC_SEAL, &s), ENOTTY);
+	CHECK_ERRNO(ioctl(dev, SHMAP_IOC_EXPORT_DMABUF, &d), ENOTTY);
 	close(dev);
 }
 
@@ -298,8 +316,10 @@ static void info_nonzero_in(void)
 	in.mappings = 7;
 	in.ino = 99;
 	in.huge_folios = 5;
+	in.dmabuf_exports = 6;
 	CHECK_SYS(ioctl(fd, SHMAP_IOC_INFO, &in));
 	CHECK_EQ(in.huge_folios, 0);
+	CHECK_EQ(in.dmabuf_exports, 0);
 	CHECK_EQ(in.size, t_page());
 	close(fd);
 	close(dev);

@@ -46,6 +46,11 @@
 #define SHMAP_EXPORT_NO_CLOEXEC	(1U << 0)
 #define SHMAP_EXPORT_FLAGS	(SHMAP_EXPORT_NO_CLOEXEC)
 
+/* struct shmap_dmabuf.flags */
+#define SHMAP_DMABUF_NO_CLOEXEC	(1U << 0)	/* new fd without O_CLOEXEC */
+#define SHMAP_DMABUF_READONLY	(1U << 1)	/* read-only from a writable fd too */
+#define SHMAP_DMABUF_FLAGS	(SHMAP_DMABUF_NO_CLOEXEC | SHMAP_DMABUF_READONLY)
+
 /* struct shmap_info.flags (output only) */
 #define SHMAP_INFO_READONLY	(1U << 0)	/* this fd maps read-only */
 #define SHMAP_INFO_NORESERVE	(1U << 1)	/* created with NORESERVE */
@@ -60,6 +65,7 @@
 #define SHMAP_FEAT_NAME		(1ULL << 5)
 #define SHMAP_FEAT_HUGE		(1ULL << 6)	/* SHMAP_CREATE_HUGE, eager */
 #define SHMAP_FEAT_HUGE_LAZY	(1ULL << 7)	/* SHMAP_CREATE_HUGE, lazy too */
+#define SHMAP_FEAT_DMABUF	(1ULL << 8)	/* SHMAP_IOC_EXPORT_DMABUF */
 
 /**
  * struct shmap_version - SHMAP_IOC_VERSION, on /dev/shmap
@@ -112,6 +118,8 @@ struct shmap_create {
  * @ino: out: inode number, as st_ino from fstat()
  * @huge_folios: out: PMD-sized (2 MiB on x86-64) folios holding the
  *	buffer's memory now (0 from modules before 0.3)
+ * @dmabuf_exports: out: dma-bufs of the buffer that exist now, all
+ *	processes (SHMAP_IOC_EXPORT_DMABUF; 0 from modules before 0.3)
  * @reserved: in: must be 0; out: 0
  */
 struct shmap_info {
@@ -124,7 +132,8 @@ struct shmap_info {
 	__u64 reserved_pages;
 	__u64 ino;
 	__u64 huge_folios;
-	__u64 reserved[3];
+	__u64 dmabuf_exports;
+	__u64 reserved[2];
 };
 
 /**
@@ -151,6 +160,20 @@ struct shmap_seal {
 	__u64 reserved[2];
 };
 
+/**
+ * struct shmap_dmabuf - SHMAP_IOC_EXPORT_DMABUF, on a buffer fd
+ * @flags: in: SHMAP_DMABUF_* bits
+ * @fd: out: a new dma-buf fd for the buffer's pages: read-only if
+ *	SHMAP_DMABUF_READONLY, if the buffer fd is read-only or if the
+ *	buffer is sealed with SHMAP_SEAL_FUTURE_WRITE
+ * @reserved: in: must be 0
+ */
+struct shmap_dmabuf {
+	__u32 flags;
+	__u32 fd;
+	__u64 reserved[2];
+};
+
 #define SHMAP_IOC_MAGIC		0xBE
 
 #define SHMAP_IOC_VERSION	_IOWR(SHMAP_IOC_MAGIC, 0x00, struct shmap_version)
@@ -158,5 +181,6 @@ struct shmap_seal {
 #define SHMAP_IOC_INFO		_IOWR(SHMAP_IOC_MAGIC, 0x10, struct shmap_info)
 #define SHMAP_IOC_EXPORT_RO	_IOWR(SHMAP_IOC_MAGIC, 0x11, struct shmap_export)
 #define SHMAP_IOC_SEAL		_IOWR(SHMAP_IOC_MAGIC, 0x12, struct shmap_seal)
+#define SHMAP_IOC_EXPORT_DMABUF	_IOWR(SHMAP_IOC_MAGIC, 0x13, struct shmap_dmabuf)
 
 #endif /* _UAPI_LINUX_SHMAP_H */
