@@ -134,7 +134,8 @@ out_free_map:
 static void shmap_dma_unmap(struct dma_buf_attachment *attach,
 			    struct sg_table *sgt, enum dma_data_direction dir)
 {
-	struct shmap_dma_map *map = container_of(sgt, struct shmap_dma_map, sgt);
+	struct shmap_dma_map *map =
+		container_of(sgt, struct shmap_dma_map, sgt);
 	struct shmap_dma *dma = attach->dmabuf->priv;
 
 	mutex_lock(&dma->lock);
@@ -326,7 +327,7 @@ long shmap_ioctl_export_dmabuf(struct file *file, struct shmap_buf *buf,
 {
 	struct shmap_dmabuf args;
 	struct dma_buf *dmabuf;
-	bool readonly;
+	bool readonly, cloexec;
 	int fd, ret;
 
 	if (copy_from_user(&args, argp, sizeof(args)))
@@ -351,9 +352,8 @@ long shmap_ioctl_export_dmabuf(struct file *file, struct shmap_buf *buf,
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 
-	fd = get_unused_fd_flags(args.flags & SHMAP_DMABUF_NO_CLOEXEC ?
-					 0 :
-					 O_CLOEXEC);
+	cloexec = !(args.flags & SHMAP_DMABUF_NO_CLOEXEC);
+	fd = get_unused_fd_flags(cloexec ? O_CLOEXEC : 0);
 	if (fd < 0) {
 		ret = fd;
 		goto out_put_dmabuf;
