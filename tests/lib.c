@@ -314,6 +314,161 @@ static void buf_export_ro(void)
 	shmap_dev_close(dev);
 }
 
+/* Is @fd a dma-buf that shmap exported ("exp_name:\tshmap" in its fdinfo)? */
+static int is_shmap_dmabuf(int fd)
+{
+	char what[32], *text;
+	int ret;
+
+	snprintf(what, sizeof(what), "fdinfo/%d", fd);
+	text = t_proc_self(what);
+	ret = text && strstr(text, "\nexp_name:\tshmap\n");
+	free(text);
+	return ret;
+}
+
+static int access_mode(int fd)
+{
+	return fcntl(fd, F_GETFL) & O_ACCMODE;
+}
+
+static uint64_t dmabuf_exports(struct shmap_buf *b)
+{
+	struct shmap_buf_stat st;
+
+	memset(&st, 0xff, sizeof(st));
+	CHECK_RET(shmap_buf_stat(b, &st, sizeof(st)), 0);
+	return st.dmabuf_exports;
+}
+
+/* The dma-buf fd is the caller's: a dma-buf of shmap, close-on-exec, writable. */
+static void buf_export_dmabuf(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 4 * t_page(), SHMAP_BUF_LAZY, 0);
+	struct shmap_buf *not_buf = NULL;
+	struct shmap_buf_info in;
+	int fd = -5, fd2 = -5;
+	char *p, *d;
+
+	if (!shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_DMABUF)) {
+		CHECK_RET(shmap_buf_export_dmabuf(b, 0, &fd), -EOPNOTSUPP);
+		CHECK_EQ(fd, -1);
+		shmap_buf_close(b);
+		shmap_dev_close(dev);
+		tap_skip("no SHMAP_DEV_FEAT_DMABUF: a kernel without dma-buf");
+	}
+	CHECK_EQ(dmabuf_exports(b), 0);
+	REQUIRE_RET(shmap_buf_export_dmabuf(b, 0, &fd), 0);
+	REQUIRE_GE(fd, 0);
+	CHECK(is_shmap_dmabuf(fd));
+	CHECK(is_cloexec(fd));
+	CHECK_EQ(access_mode(fd), O_RDWR);
+	/* Not a buffer fd: the library does not take it. */
+	CHECK_RET(shmap_buf_import(fd, &not_buf), -ENOTTY);
+	CHECK(not_buf == NULL);
+	/* A lazy buffer is allocated whole at export. */
+	CHECK_RET(shmap_buf_query(b, &in), 0);
+	CHECK_EQ(in.resident_pages, 4);
+	CHECK_EQ(dmabuf_exports(b), 1);
+	CHECK_EQ(T_STAT("dmabufs"), 1);
+	/* The same pages through the dma-buf and through the buffer. */
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	d = T_MAP(fd, 4 * t_page(), PROT_READ | PROT_WRITE, 0);
+	t_fill(d, 4 * t_page(), 81);
+	CHECK_PATTERN(p, 4 * t_page(), 81);
+	p[3 * t_page() + 5] = 'b';
+	CHECK_EQ(d[3 * t_page() + 5], 'b');
+	CHECK_SYS(munmap(d, 4 * t_page()));
+	/* SHMAP_BUF_DMABUF_NO_CLOEXEC; each export counts. */
+	REQUIRE_RET(shmap_buf_export_dmabuf(b, SHMAP_BUF_DMABUF_NO_CLOEXEC, &fd2), 0);
+	CHECK(is_shmap_dmabuf(fd2));
+	CHECK(!is_cloexec(fd2));
+	CHECK_EQ(access_mode(fd2), O_RDWR);
+	CHECK_EQ(dmabuf_exports(b), 2);
+	CHECK_EQ(T_STAT("dmabufs"), 2);
+	close(fd2);
+	CHECK_EQ(dmabuf_exports(b), 1);
+	/* The dma-buf keeps the buffer: its data too. */
+	CHECK_RET(shmap_buf_unmap(p, 4 * t_page()), 0);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+	CHECK_EQ(T_STAT("buffers"), 1);
+	d = T_MAP(fd, 4 * t_page(), PROT_READ, 0);
+	CHECK_EQ(d[3 * t_page() + 5], 'b');
+	CHECK_SYS(munmap(d, 4 * t_page()));
+	close(fd);
+	CHECK_EQ(T_STAT("dmabufs"), 0);
+	CHECK_EQ(T_STAT("buffers"), 0);
+}
+
+/* Read-only: asked for, from a read-only handle, after FUTURE_WRITE. */
+static void buf_export_dmabuf_ro(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 2 * t_page(), SHMAP_BUF_EAGER, 0);
+	struct shmap_buf *ro = NULL;
+	int fd = -5;
+	char *d;
+
+	if (!shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_DMABUF))
+		tap_skip("no SHMAP_DEV_FEAT_DMABUF: a kernel without dma-buf");
+	REQUIRE_RET(shmap_buf_export_dmabuf(b, SHMAP_BUF_DMABUF_READONLY, &fd), 0);
+	CHECK(is_shmap_dmabuf(fd));
+	CHECK(is_cloexec(fd));
+	CHECK_EQ(access_mode(fd), O_RDONLY);
+	CHECK_ERRNO(mmap(NULL, t_page(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), EACCES);
+	d = T_MAP(fd, 2 * t_page(), PROT_READ, 0);
+	CHECK_ERRNO(mprotect(d, t_page(), PROT_READ | PROT_WRITE), EACCES);
+	CHECK_SYS(munmap(d, 2 * t_page()));
+	close(fd);
+	REQUIRE_RET(shmap_buf_export_dmabuf(b, SHMAP_BUF_DMABUF_READONLY |
+					    SHMAP_BUF_DMABUF_NO_CLOEXEC, &fd), 0);
+	CHECK(!is_cloexec(fd));
+	CHECK_EQ(access_mode(fd), O_RDONLY);
+	close(fd);
+	/* A read-only handle gives a read-only dma-buf, unasked. */
+	REQUIRE_RET(shmap_buf_export_ro(b, 0, &ro), 0);
+	REQUIRE_RET(shmap_buf_export_dmabuf(ro, 0, &fd), 0);
+	CHECK_EQ(access_mode(fd), O_RDONLY);
+	CHECK_ERRNO(mmap(NULL, t_page(), PROT_WRITE, MAP_SHARED, fd, 0), EACCES);
+	close(fd);
+	/* So does a buffer sealed against future writes. */
+	CHECK_RET(shmap_buf_seal(b, SHMAP_BUF_SEAL_FUTURE_WRITE, NULL), 0);
+	REQUIRE_RET(shmap_buf_export_dmabuf(b, 0, &fd), 0);
+	CHECK_EQ(access_mode(fd), O_RDONLY);
+	CHECK_ERRNO(mmap(NULL, t_page(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), EACCES);
+	close(fd);
+	CHECK_EQ(dmabuf_exports(b), 0);
+	shmap_buf_close(ro);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_export_dmabuf_args(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, t_page(), SHMAP_BUF_LAZY, 0);
+	int before = count_fds(), fd = 5;
+	struct shmap_buf_info in;
+
+	CHECK_RET(shmap_buf_export_dmabuf(NULL, 0, &fd), -EINVAL);
+	CHECK_EQ(fd, -1);
+	CHECK_RET(shmap_buf_export_dmabuf(b, 0, NULL), -EINVAL);
+	CHECK_RET(shmap_buf_export_dmabuf(NULL, 0, NULL), -EINVAL);
+	/* Unknown flags: the module's answer, before it allocates. */
+	fd = 5;
+	CHECK_RET(shmap_buf_export_dmabuf(b, 1U << 2, &fd), -EINVAL);
+	CHECK_EQ(fd, -1);
+	CHECK_RET(shmap_buf_export_dmabuf(b, 1U << 31, &fd), -EINVAL);
+	CHECK_EQ(count_fds(), before);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
+	CHECK_EQ(in.resident_pages, 0);
+	CHECK_EQ(dmabuf_exports(b), 0);
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
 static void buf_map(void)
 {
 	struct shmap_dev *dev = open_dev();
@@ -399,6 +554,52 @@ static void buf_info(void)
 	CHECK_RET(shmap_buf_query(NULL, &in), -EINVAL);
 	CHECK_RET(shmap_buf_query(b, NULL), -EINVAL);
 	shmap_buf_unmap(p, 8 * t_page());
+	shmap_buf_close(b);
+	shmap_dev_close(dev);
+}
+
+static void buf_stat(void)
+{
+	struct shmap_dev *dev = open_dev();
+	struct shmap_buf *b = create(dev, 4 * t_page(), SHMAP_BUF_LAZY, 0);
+	struct {
+		struct shmap_buf_stat st;
+		unsigned char later[24];	/* a newer caller's fields */
+	} big;
+	struct shmap_buf_stat st;
+	struct shmap_buf_info in;
+	size_t i;
+	char *p;
+
+	REQUIRE_RET(shmap_buf_map(b, 0, 0, PROT_READ | PROT_WRITE, (void **)&p), 0);
+	p[t_page()] = 1;
+	memset(&st, 0xff, sizeof(st));
+	CHECK_RET(shmap_buf_stat(b, &st, sizeof(st)), 0);
+	CHECK_RET(shmap_buf_query(b, &in), 0);
+	/* shmap_buf_query() reports the same fields. */
+	CHECK(!memcmp(&in, &st, sizeof(in)));
+	CHECK_EQ(st.size, 4 * t_page());
+	CHECK_EQ(st.mode, SHMAP_BUF_LAZY);
+	CHECK_EQ(st.resident_pages, 1);
+	CHECK_EQ(st.reserved_pages, 4);
+	CHECK_EQ(st.mappings, 1);
+	CHECK_EQ(st.huge_folios, 0);
+	CHECK_EQ(st.dmabuf_exports, 0);
+	/* The size of 0.3's struct is the smallest; bigger ones get zeros. */
+	CHECK_EQ(sizeof(st), SHMAP_BUF_STAT_SIZE_0_3);
+	CHECK_EQ(SHMAP_BUF_STAT_SIZE_0_3, 64);
+	memset(&big, 0xa5, sizeof(big));
+	CHECK_RET(shmap_buf_stat(b, &big.st, sizeof(big)), 0);
+	CHECK(!memcmp(&big.st, &st, sizeof(st)));
+	for (i = 0; i < sizeof(big.later); i++)
+		CHECK_EQ(big.later[i], 0);
+	memset(&big, 0xa5, sizeof(big));
+	CHECK_RET(shmap_buf_stat(b, &big.st, SHMAP_BUF_STAT_SIZE_0_3 - 8), -EINVAL);
+	CHECK_RET(shmap_buf_stat(b, &big.st, 0), -EINVAL);
+	CHECK_EQ(big.st.size, 0xa5a5a5a5a5a5a5a5ULL);
+	CHECK_RET(shmap_buf_stat(NULL, &st, sizeof(st)), -EINVAL);
+	CHECK_RET(shmap_buf_stat(b, NULL, sizeof(st)), -EINVAL);
+	shmap_buf_unmap(p, 4 * t_page());
 	shmap_buf_close(b);
 	shmap_dev_close(dev);
 }
@@ -773,9 +974,13 @@ static const struct tap_case cases[] = {
 	TAP_CASE(buf_import),
 	TAP_CASE(buf_import_errors),
 	TAP_CASE(buf_export_ro),
+	TAP_CASE(buf_export_dmabuf),
+	TAP_CASE(buf_export_dmabuf_ro),
+	TAP_CASE(buf_export_dmabuf_args),
 	TAP_CASE(buf_map),
 	TAP_CASE(buf_map_after_close),
 	TAP_CASE(buf_info),
+	TAP_CASE(buf_stat),
 	TAP_CASE(buf_query_compat),
 	TAP_CASE(buf_map_range),
 	TAP_CASE(buf_name),

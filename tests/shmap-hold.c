@@ -14,6 +14,9 @@
  *                                      the mapping, the parent unmaps,
  *                                      seals future writes and keeps only
  *                                      the fd
+ *   shmap-hold dmabuf READYFILE [NAME] create, export a dma-buf (which
+ *                                      allocates every page), unmap: keep
+ *                                      the fd and the dma-buf's fd
  *
  * Every buffer is lazy, 16 pages, named NAME (default "held"). Once set up,
  * writes "PID FD CHILD PAGESIZE" to READYFILE (FD -1 when closed, CHILD 0
@@ -71,6 +74,7 @@ int main(int argc, char **argv)
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len = PAGES * (size_t)page;
 	const char *mode = argc > 1 ? argv[1] : "";
+	struct shmap_dmabuf dmabuf;
 	struct shmap_seal seal;
 	struct shmap_create c;
 	pid_t child = 0;
@@ -78,8 +82,9 @@ int main(int argc, char **argv)
 	char *p;
 
 	if ((argc != 3 && argc != 4) ||
-	    (strcmp(mode, "fd") && strcmp(mode, "map") && strcmp(mode, "share"))) {
-		fprintf(stderr, "usage: shmap-hold fd|map|share READYFILE [NAME]\n");
+	    (strcmp(mode, "fd") && strcmp(mode, "map") && strcmp(mode, "share") &&
+	     strcmp(mode, "dmabuf"))) {
+		fprintf(stderr, "usage: shmap-hold fd|map|share|dmabuf READYFILE [NAME]\n");
 		return 2;
 	}
 	dev = open("/dev/shmap", O_RDWR | O_CLOEXEC);
@@ -129,6 +134,13 @@ int main(int argc, char **argv)
 		seal.seals = SHMAP_SEAL_FUTURE_WRITE;
 		if (ioctl(fd, SHMAP_IOC_SEAL, &seal)) {
 			perror("shmap-hold: SHMAP_IOC_SEAL");
+			return 1;
+		}
+	} else if (!strcmp(mode, "dmabuf")) {
+		munmap(p, len);
+		memset(&dmabuf, 0, sizeof(dmabuf));
+		if (ioctl(fd, SHMAP_IOC_EXPORT_DMABUF, &dmabuf)) {
+			perror("shmap-hold: SHMAP_IOC_EXPORT_DMABUF");
 			return 1;
 		}
 	} else {

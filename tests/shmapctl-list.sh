@@ -172,7 +172,7 @@ cat "/proc/$P/fdinfo/$FD" >"$T/fdinfo" 2>&1
 for kv in "size${tab}$size" "mode${tab}lazy" "name${tab}list demo" \
 	"resident-pages${tab}3" "reserved-pages${tab}16" "seals${tab}future_write" \
 	"read-only${tab}0" "noreserve${tab}0" "huge${tab}0" "huge-folios${tab}0" \
-	"mappings${tab}1" \
+	"dmabuf-exports${tab}0" "mappings${tab}1" \
 	"creator-pid${tab}$P" "creator-comm${tab}shmap-hold"; do
 	if grep -qxF "shmap-${kv%%"$tab"*}:$tab${kv#*"$tab"}" "$T/fdinfo"; then
 		ok "fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}"
@@ -218,7 +218,8 @@ if grep -q '"holders": \[' "$T/out"; then ok "-P -J: top-level key holders"; els
 # Every column on its own, in both modes.
 for cv in "INODE $ino" "NAME list\\x20demo" "SIZE $size" "MODE lazy" "RESIDENT $res" \
 	"RESERVED $size" "MAPPINGS 1" "HOLDERS 2" "PID $P" "COMMAND shmap-hold" \
-	"USER root" "SEALS future-write" "NORESERVE 0" "HUGE 0" "HUGE-FOLIOS 0"; do
+	"USER root" "SEALS future-write" "NORESERVE 0" "HUGE 0" "HUGE-FOLIOS 0" \
+	"DMABUFS 0"; do
 	t "-o ${cv%% *}" 0 "$SHMAPCTL" list -r -b -n -o "${cv%% *}"
 	out_is "-o ${cv%% *}: ${cv#* }" "${cv#* }"
 done
@@ -240,9 +241,9 @@ err_is "-o BOGUS: the column named" "shmapctl: unknown column 'BOGUS' (see --lis
 Try 'shmapctl list --help'."
 t "-o FDS without --holders: exit status 2" 2 "$SHMAPCTL" list -o FDS
 t "-H: the columns" 0 "$SHMAPCTL" list -H
-if [ "$(wc -l <"$T/out")" -eq 15 ] && grep -q '^ *HUGE-FOLIOS  <number>' "$T/out"; then ok "-H: 15 columns"; else fail "-H: 15 columns"; fi
+if [ "$(wc -l <"$T/out")" -eq 16 ] && grep -q '^ *DMABUFS  <number>' "$T/out"; then ok "-H: 16 columns"; else fail "-H: 16 columns"; fi
 t "-P -H: the columns" 0 "$SHMAPCTL" list -P -H
-if [ "$(wc -l <"$T/out")" -eq 18 ] && grep -q '^ *FDS  <list>' "$T/out"; then ok "-P -H: 18 columns"; else fail "-P -H: 18 columns"; fi
+if [ "$(wc -l <"$T/out")" -eq 19 ] && grep -q '^ *FDS  <list>' "$T/out"; then ok "-P -H: 19 columns"; else fail "-P -H: 19 columns"; fi
 t "--help" 0 "$SHMAPCTL" list --help
 t "extra argument: exit status 2" 2 "$SHMAPCTL" list foo
 
@@ -288,6 +289,8 @@ else
 fi
 t "mapped only, as root" 0 "$SHMAPCTL" list --pid "$M" -n -r -b
 out_is "mapped only: everything from debugfs, owner from map_files" "$mino maponly $size lazy $size $size 1 1 $M shmap-hold root"
+t "mapped only: -o DMABUFS" 0 "$SHMAPCTL" list --pid "$M" -n -r -o NAME,DMABUFS
+out_is "mapped only: DMABUFS unknown (only fdinfo has it)" "maponly -"
 t "mapped only: --holders" 0 "$SHMAPCTL" list -P --pid "$M" -n -r -b -o PID,FDS,MAPPED
 out_is "mapped only --holders: no fd, its mapping" "$M - $size"
 
@@ -371,6 +374,29 @@ else
 	not_ok "umount $DEBUGFS" "$(cat "$T/err")"
 fi
 
+# --- a buffer with a dma-buf: its count in fdinfo, list, info and status ----------
+
+hold dmabuf dmabuf || { tap_end; exit 1; }
+DP=$h_pid DFD=$h_fd
+cat "/proc/$DP/fdinfo/$DFD" >"$T/fdinfo" 2>&1
+# The export allocated every page of the lazy buffer.
+for kv in "dmabuf-exports${tab}1" "resident-pages${tab}16"; do
+	if grep -qxF "shmap-${kv%%"$tab"*}:$tab${kv#*"$tab"}" "$T/fdinfo"; then
+		ok "dmabuf fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}"
+	else
+		not_ok "dmabuf fdinfo: shmap-${kv%%"$tab"*} is ${kv#*"$tab"}" "$(cat "$T/fdinfo")"
+	fi
+done
+t "dmabuf: list -o NAME,RESIDENT,DMABUFS" 0 "$SHMAPCTL" list --pid "$DP" -n -r -b -o NAME,RESIDENT,DMABUFS
+out_is "dmabuf: list shows one dma-buf" "dmabuf $size 1"
+t "dmabuf: list -J" 0 "$SHMAPCTL" list --pid "$DP" -J -o NAME,DMABUFS
+json_has "dmabuf: list -J, a number" '{"name": "dmabuf","dmabufs": 1}'
+t "dmabuf: info -o DMABUFS" 0 "$SHMAPCTL" info -n -r -o DMABUFS "/proc/$DP/fd/$DFD"
+out_is "dmabuf: info shows one dma-buf" "1"
+t "dmabuf: status -o DMABUFS" 0 "$SHMAPCTL" status -n -r -o DMABUFS
+out_is "dmabuf: status counts it" "1"
+if [ "$(cat "$STATS/dmabufs" 2>&1)" = 1 ]; then ok "stats/dmabufs is 1"; else not_ok "stats/dmabufs is 1" "$(cat "$STATS/dmabufs" 2>&1)"; fi
+
 # --- all gone --------------------------------------------------------------------
 
 for p in $holders; do kill "$p" 2>/dev/null; done
@@ -383,5 +409,7 @@ while [ "$(cat "$STATS/buffers")" != 0 ] && [ $i -lt 100 ]; do
 done
 t "holders gone" 0 "$SHMAPCTL" list -n
 out_is "holders gone: nothing listed" ""
+t "holders gone: status -o BUFFERS,DMABUFS" 0 "$SHMAPCTL" status -n -r -o BUFFERS,DMABUFS
+out_is "holders gone: no buffer, no dma-buf" "0 0"
 
 tap_end

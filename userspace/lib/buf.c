@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libshmap: buffer handles (create, import, read-only export, close, query,
- * name, seals).
+ * libshmap: buffer handles (create, import, read-only export, dma-buf
+ * export, close, query, name, seals).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +115,30 @@ SHMAP_EXPORT int shmap_buf_export_ro(struct shmap_buf *buf, unsigned int flags,
 	return shmap_priv_buf_new((int)exp.fd, rop);
 }
 
+SHMAP_EXPORT int shmap_buf_export_dmabuf(struct shmap_buf *buf,
+					 unsigned int flags, int *fdp)
+{
+	struct shmap_dmabuf dmabuf;
+
+	if (fdp)
+		*fdp = -1;
+	if (!buf || !fdp)
+		return -EINVAL;
+
+	/* The module checks @flags: SHMAP_BUF_DMABUF_* are its values. */
+	memset(&dmabuf, 0, sizeof(dmabuf));
+	dmabuf.flags = flags;
+	/*
+	 * Not restarted on EINTR, as in shmap_buf_create(): a lazy buffer's
+	 * pages are allocated here, which only a fatal signal interrupts.
+	 */
+	if (ioctl(buf->fd, SHMAP_IOC_EXPORT_DMABUF, &dmabuf) < 0)
+		return -errno;
+
+	*fdp = (int)dmabuf.fd;
+	return 0;
+}
+
 SHMAP_EXPORT void shmap_buf_close(struct shmap_buf *buf)
 {
 	if (!buf)
@@ -133,28 +157,48 @@ SHMAP_EXPORT uint64_t shmap_buf_size(const struct shmap_buf *buf)
 	return buf ? buf->size : 0;
 }
 
-SHMAP_EXPORT int shmap_buf_query(struct shmap_buf *buf,
-				 struct shmap_buf_info *info)
+/*
+ * SHMAP_IOC_INFO of @buf as struct shmap_buf_stat, the one place that
+ * copies the module's fields into the library's structs.
+ */
+static int buf_stat(const struct shmap_buf *buf, struct shmap_buf_stat *out)
 {
 	struct shmap_info kinfo;
 	int ret;
-
-	if (!buf || !info)
-		return -EINVAL;
 
 	ret = shmap_priv_query(buf->fd, &kinfo);
 	if (ret < 0)
 		return ret;
 
-	memset(info, 0, sizeof(*info));
-	info->size = kinfo.size;
-	info->resident_pages = kinfo.resident_pages;
-	info->reserved_pages = kinfo.reserved_pages;
-	info->ino = kinfo.ino;
-	info->mode = kinfo.mode;
-	info->seals = kinfo.seals;
-	info->flags = kinfo.flags;
-	info->mappings = kinfo.mappings;
+	memset(out, 0, sizeof(*out));
+	out->size = kinfo.size;
+	out->resident_pages = kinfo.resident_pages;
+	out->reserved_pages = kinfo.reserved_pages;
+	out->ino = kinfo.ino;
+	out->mode = kinfo.mode;
+	out->seals = kinfo.seals;
+	out->flags = kinfo.flags;
+	out->mappings = kinfo.mappings;
+	out->huge_folios = kinfo.huge_folios;
+	out->dmabuf_exports = kinfo.dmabuf_exports;
+	return 0;
+}
+
+SHMAP_EXPORT int shmap_buf_query(struct shmap_buf *buf,
+				 struct shmap_buf_info *info)
+{
+	struct shmap_buf_stat st;
+	int ret;
+
+	if (!buf || !info)
+		return -EINVAL;
+
+	ret = buf_stat(buf, &st);
+	if (ret < 0)
+		return ret;
+
+	/* shmap_buf_info is the start of shmap_buf_stat (abi.c checks). */
+	memcpy(info, &st, sizeof(*info));
 	return 0;
 }
 
@@ -162,26 +206,16 @@ SHMAP_EXPORT int shmap_buf_stat(struct shmap_buf *buf,
 				struct shmap_buf_stat *st, size_t size)
 {
 	struct shmap_buf_stat out;
-	struct shmap_info kinfo;
 	int ret;
 
 	if (!buf || !st || size < SHMAP_BUF_STAT_SIZE_0_3)
 		return -EINVAL;
 
-	ret = shmap_priv_query(buf->fd, &kinfo);
+	ret = buf_stat(buf, &out);
 	if (ret < 0)
 		return ret;
 
-	memset(&out, 0, sizeof(out));
-	out.size = kinfo.size;
-	out.resident_pages = kinfo.resident_pages;
-	out.reserved_pages = kinfo.reserved_pages;
-	out.ino = kinfo.ino;
-	out.mode = kinfo.mode;
-	out.seals = kinfo.seals;
-	out.flags = kinfo.flags;
-	out.mappings = kinfo.mappings;
-	out.huge_folios = kinfo.huge_folios;
+	/* A newer caller's struct: zeros where this library has no field. */
 	if (size > sizeof(out)) {
 		memset((char *)st + sizeof(out), 0, size - sizeof(out));
 		size = sizeof(out);

@@ -31,7 +31,7 @@ static int use_api(void)
 	void *addr = NULL;
 	size_t len = 0;
 	unsigned int seals = 0;
-	int ret;
+	int ret, dmabuf = -1;
 
 	ret = shmap_dev_open(&dev);
 	if (ret < 0)
@@ -48,6 +48,11 @@ static int use_api(void)
 			ret = shmap_buf_map_range(buf, 0, &len, 1, &addr);
 		if (ret == 0)
 			ret = shmap_buf_unmap(addr, len);
+		if (ret == 0 &&
+		    shmap_dev_has_feature(dev, SHMAP_DEV_FEAT_DMABUF))
+			ret = shmap_buf_export_dmabuf(buf,
+						      SHMAP_BUF_DMABUF_READONLY,
+						      &dmabuf);
 		if (ret == 0)
 			ret = shmap_buf_seal(buf, SHMAP_BUF_SEAL_FUTURE_WRITE |
 					     SHMAP_BUF_SEAL_SEAL, &seals);

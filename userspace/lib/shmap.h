@@ -47,6 +47,10 @@ enum shmap_buf_mode {
 /* Flags for shmap_buf_export_ro(). */
 #define SHMAP_EXPORT_RO_NO_CLOEXEC (1U << 0)
 
+/* Flags for shmap_buf_export_dmabuf(). */
+#define SHMAP_BUF_DMABUF_NO_CLOEXEC (1U << 0)	/* fd survives exec */
+#define SHMAP_BUF_DMABUF_READONLY   (1U << 1)	/* read-only dma-buf */
+
 /* Seals for shmap_buf_seal() and struct shmap_buf_info.seals. */
 #define SHMAP_BUF_SEAL_FUTURE_WRITE (1U << 0)	/* no new writable mapping */
 #define SHMAP_BUF_SEAL_SEAL	    (1U << 1)	/* no further seals */
@@ -65,6 +69,7 @@ enum shmap_buf_mode {
 #define SHMAP_DEV_FEAT_NAME	 ((uint64_t)1 << 5)
 #define SHMAP_DEV_FEAT_HUGE	 ((uint64_t)1 << 6)	/* SHMAP_BUF_HUGE, eager */
 #define SHMAP_DEV_FEAT_HUGE_LAZY ((uint64_t)1 << 7)	/* SHMAP_BUF_HUGE, lazy too */
+#define SHMAP_DEV_FEAT_DMABUF	 ((uint64_t)1 << 8)	/* dma-buf export */
 
 /* Longest buffer name shmap_buf_name() returns, with its NUL. */
 #define SHMAP_BUF_NAME_MAX 64
@@ -97,10 +102,11 @@ struct shmap_buf_stat {
 	uint32_t flags;		 /* SHMAP_BUF_INFO_* */
 	uint32_t mappings;	 /* vmas on the buffer, all processes */
 	uint64_t huge_folios;	 /* 2 MiB folios among the resident pages */
+	uint64_t dmabuf_exports; /* its dma-bufs alive, all processes */
 };
 
 /* The size of struct shmap_buf_stat in libshmap 0.3, the smallest accepted. */
-#define SHMAP_BUF_STAT_SIZE_0_3 56
+#define SHMAP_BUF_STAT_SIZE_0_3 64
 
 /**
  * shmap_dev_open() - open /dev/shmap and query its ABI version and features
@@ -190,6 +196,27 @@ int shmap_buf_import(int fd, struct shmap_buf **bufp);
  */
 int shmap_buf_export_ro(struct shmap_buf *buf, unsigned int flags,
 			struct shmap_buf **rop);
+
+/**
+ * shmap_buf_export_dmabuf() - a dma-buf of the buffer's pages, for devices
+ * @buf: the buffer
+ * @flags: SHMAP_BUF_DMABUF_NO_CLOEXEC, SHMAP_BUF_DMABUF_READONLY
+ * @fdp: where to store the dma-buf's file descriptor (-1 on failure); the
+ *	caller owns it and closes it with close(2)
+ *
+ * The dma-buf is read-only (its fd is O_RDONLY, devices only read from it)
+ * with SHMAP_BUF_DMABUF_READONLY, from a read-only handle, or once
+ * SHMAP_BUF_SEAL_FUTURE_WRITE is set. A lazy buffer's pages are all
+ * allocated now. The dma-buf keeps the buffer alive after every handle
+ * on it is closed.
+ *
+ * Returns: 0 or -errno: -EINVAL (NULL, unknown flags), -EOPNOTSUPP (a
+ * kernel without dma-buf: SHMAP_DEV_FEAT_DMABUF is clear), -ENOTTY (a
+ * module before 0.3), -ENOMEM, -ENOSPC (over max_total_mb), -EINTR (fatal
+ * signal while allocating), -EMFILE. Since: 0.3.
+ */
+int shmap_buf_export_dmabuf(struct shmap_buf *buf, unsigned int flags,
+			    int *fdp);
 
 /**
  * shmap_buf_close() - close the handle's fd; mappings stay valid

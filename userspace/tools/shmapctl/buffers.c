@@ -187,6 +187,9 @@ static bool fdinfo_parse(char *text, struct buf_info *info,
 			info->huge = !strcmp(v, "1");
 		} else if (!strcmp(line, "huge-folios")) {
 			info->huge_folios = strtoull(v, NULL, 10);
+		} else if (!strcmp(line, "dmabuf-exports")) {
+			info->dmabuf_exports = strtoull(v, NULL, 10);
+			info->dmabufs_known = true;
 		} else if (!strcmp(line, "mappings")) {
 			info->mappings = strtoull(v, NULL, 10);
 		} else if (!strcmp(line, "creator-pid")) {

@@ -85,7 +85,7 @@ static const char *const flag_names[] = { "readonly", "noreserve", "huge",
 enum {
 	COL_SOURCE, COL_FILE, COL_SIZE, COL_MODE, COL_SEALS, COL_FLAGS,
 	COL_READONLY, COL_NORESERVE, COL_HUGE, COL_MAPPINGS, COL_RESIDENT,
-	COL_RESERVED, COL_HUGE_FOLIOS, COL_INODE,
+	COL_RESERVED, COL_HUGE_FOLIOS, COL_DMABUFS, COL_INODE,
 };
 
 static const struct col_desc info_cols[] = {
@@ -102,6 +102,7 @@ static const struct col_desc info_cols[] = {
 	[COL_RESIDENT] = { "RESIDENT", COL_T_SIZE, 6, "memory of the pages allocated", 0 },
 	[COL_RESERVED] = { "RESERVED", COL_T_SIZE, 6, "memory charged against max_total_mb", 0 },
 	[COL_HUGE_FOLIOS] = { "HUGE-FOLIOS", COL_T_NUMBER, 3, "2 MiB folios among the resident pages", 0 },
+	[COL_DMABUFS] = { "DMABUFS", COL_T_NUMBER, 3, "dma-bufs of the buffer alive, all processes", 0 },
 	[COL_INODE] = { "INODE", COL_T_NUMBER, 5, "inode number of the buffer", 0 },
 };
 
@@ -206,6 +207,7 @@ static bool info_row(struct table *t, const char *arg, uint64_t page)
 	table_set_size(t, COL_RESIDENT, info.resident_pages * page);
 	table_set_size(t, COL_RESERVED, info.reserved_pages * page);
 	table_set_u64(t, COL_HUGE_FOLIOS, info.huge_folios);
+	table_set_u64(t, COL_DMABUFS, info.dmabuf_exports);
 	table_set_u64(t, COL_INODE, info.ino);
 	shmap_buf_close(buf);
 	if (own_fd >= 0)

@@ -21,7 +21,7 @@
 enum {
 	COL_INODE, COL_NAME, COL_SIZE, COL_MODE, COL_RESIDENT, COL_RESERVED,
 	COL_MAPPINGS, COL_HOLDERS, COL_PID, COL_COMMAND, COL_USER, COL_SEALS,
-	COL_NORESERVE, COL_HUGE, COL_HUGE_FOLIOS,
+	COL_NORESERVE, COL_HUGE, COL_HUGE_FOLIOS, COL_DMABUFS,
 	COL_FDS, COL_MAPPED, COL_READONLY,
 };
 
@@ -37,7 +37,8 @@ enum {
 	[COL_SEALS] = { "SEALS", COL_T_LIST, 0.1, "seals: future-write, seal", 0 }, \
 	[COL_NORESERVE] = { "NORESERVE", COL_T_BOOL, 1, "memory is reserved at fault time, not at creation", 0 }, \
 	[COL_HUGE] = { "HUGE", COL_T_BOOL, 1, "created huge: 2 MiB folios where possible", 0 }, \
-	[COL_HUGE_FOLIOS] = { "HUGE-FOLIOS", COL_T_NUMBER, 3, "2 MiB folios among the resident pages", 0 }
+	[COL_HUGE_FOLIOS] = { "HUGE-FOLIOS", COL_T_NUMBER, 3, "2 MiB folios among the resident pages", 0 }, \
+	[COL_DMABUFS] = { "DMABUFS", COL_T_NUMBER, 3, "dma-bufs of the buffer alive, all processes", 0 }
 
 static const struct col_desc buffer_cols[] = {
 	BUFFER_COLS,
@@ -167,6 +168,7 @@ static void set_buffer_cells(struct table *t, const struct buf_entry *b,
 	static const int info_cols[] = {
 		COL_SIZE, COL_MODE, COL_RESIDENT, COL_RESERVED, COL_MAPPINGS,
 		COL_SEALS, COL_NORESERVE, COL_HUGE, COL_HUGE_FOLIOS,
+		COL_DMABUFS,
 	};
 
 	table_set_u64(t, COL_INODE, b->ino);
@@ -188,6 +190,11 @@ static void set_buffer_cells(struct table *t, const struct buf_entry *b,
 	table_set_bool(t, COL_NORESERVE, b->info.noreserve);
 	table_set_bool(t, COL_HUGE, b->info.huge);
 	table_set_u64(t, COL_HUGE_FOLIOS, b->info.huge_folios);
+	/* Not in debugfs, nor in the fdinfo of modules before 0.3. */
+	if (b->info.dmabufs_known)
+		table_set_u64(t, COL_DMABUFS, b->info.dmabuf_exports);
+	else
+		table_set_unknown(t, COL_DMABUFS);
 }
 
 static bool holder_matches(const struct buf_holder *h,
@@ -267,7 +274,7 @@ static void report_hidden(const struct buf_scan *s)
 		err_msg("%" PRIu64 " more buffer%s held by processes you cannot inspect (run as root)",
 			n, n == 1 ? " is" : "s are");
 	else
-		err_msg("%" PRIu64 " more buffer%s held by no process (pinned; root sees %s in %s)",
+		err_msg("%" PRIu64 " more buffer%s held by no process (pinned, or by a dma-buf; root sees %s in %s)",
 			n, n == 1 ? " is" : "s are", n == 1 ? "it" : "them",
 			SHMAP_DEBUGFS_BUFFERS);
 }

@@ -117,8 +117,8 @@ enum {
 	COL_PATH, COL_VERSION, COL_SRCVERSION, COL_REFCOUNT, COL_HOLDERS,
 	COL_DEVICE, COL_DEV_MODE, COL_OWNER, COL_GROUP, COL_MAJMIN,
 	COL_OPENS, COL_ERROR, COL_ABI, COL_FEATURES, COL_DEFAULT_MODE,
-	COL_FAULT_WINDOW, COL_MAX_BUFFER, COL_MAX_TOTAL, COL_BUFFERS, COL_ALLOCATED,
-	COL_RESERVED, COL_FAULTS,
+	COL_FAULT_WINDOW, COL_MAX_BUFFER, COL_MAX_TOTAL, COL_BUFFERS, COL_DMABUFS,
+	COL_ALLOCATED, COL_RESERVED, COL_FAULTS,
 };
 
 static const struct col_desc status_cols[] = {
@@ -146,6 +146,7 @@ static const struct col_desc status_cols[] = {
 	[COL_MAX_BUFFER] = { "MAX-BUFFER", COL_T_SIZE, 6, "largest buffer (max_buffer_mb)", 0 },
 	[COL_MAX_TOTAL] = { "MAX-TOTAL", COL_T_SIZE, 6, "limit on all reserved memory (max_total_mb)", 0 },
 	[COL_BUFFERS] = { "BUFFERS", COL_T_NUMBER, 4, "buffers alive", 0 },
+	[COL_DMABUFS] = { "DMABUFS", COL_T_NUMBER, 4, "dma-bufs of all buffers alive", 0 },
 	[COL_ALLOCATED] = { "ALLOCATED", COL_T_SIZE, 6, "memory of the pages allocated", 0 },
 	[COL_RESERVED] = { "RESERVED", COL_T_SIZE, 6, "memory reserved against MAX-TOTAL", 0 },
 	[COL_FAULTS] = { "FAULTS", COL_T_NUMBER, 5, "page faults served since loading", 0 },
@@ -168,6 +169,7 @@ static const struct {
 	{ SHMAP_DEV_FEAT_NAME, "name" },
 	{ SHMAP_DEV_FEAT_HUGE, "huge" },
 	{ SHMAP_DEV_FEAT_HUGE_LAZY, "huge-lazy" },
+	{ SHMAP_DEV_FEAT_DMABUF, "dmabuf" },
 };
 
 /* The features by name, and those this shmapctl has no name for in hex. */
@@ -348,6 +350,7 @@ static void set_counters(struct table *t)
 	set_sysfs_str(t, COL_DEFAULT_MODE, SHMAP_PARAMS "/default_mode");
 	set_sysfs_u64(t, COL_FAULT_WINDOW, SHMAP_PARAMS "/fault_window", 1);
 	set_sysfs_u64(t, COL_BUFFERS, SHMAP_STATS "/buffers", 1);
+	set_sysfs_u64(t, COL_DMABUFS, SHMAP_STATS "/dmabufs", 1);
 	set_sysfs_u64(t, COL_ALLOCATED, SHMAP_STATS "/pages_allocated", page);
 	set_sysfs_u64(t, COL_RESERVED, SHMAP_STATS "/pages_reserved", page);
 	set_sysfs_u64(t, COL_FAULTS, SHMAP_STATS "/faults", 1);
