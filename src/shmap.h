@@ -9,9 +9,11 @@
  *   shmap_buf.c     buffers: pages (allocate, free), reservations, kref
  *   shmap_file.c    the pseudo filesystem: one inode per buffer, its files
  *   shmap_mmap.c    vm_operations (open, close, fault), shared by both hooks
- *   shmap_mmap_vma.c   ->mmap, on kernels without ->mmap_prepare (6.x)
+ *   shmap_mmap_vma.c   setting up a vma: ->mmap, on kernels without
+ *			->mmap_prepare (6.x), and a dma-buf's mmap
  *   shmap_mmap_desc.c  ->mmap_prepare and ->mapped, where the headers have
  *			them with map actions (7.2+); see shmap_compat.h
+ *   shmap_dmabuf.c  SHMAP_IOC_EXPORT_DMABUF: the buffer's pages as a dma-buf
  *   shmap_show.c    what is shown of buffers: fdinfo, the debugfs list
  */
 #ifndef SHMAP_H
@@ -80,6 +82,7 @@
  *	toucher that finds max_total_mb full waits until its page is published
  *	or none is in flight, since one of them may be the page it wants
  * @mappings: vma pieces that map the buffer
+ * @dmabufs: dma-bufs of the buffer that exist (each holds a file of it)
  * @name: the name given at create time, "" if none
  * @node: on the list of all buffers (shmap_show.c), from the end of create
  *	to release
@@ -101,6 +104,7 @@ struct shmap_buf {
 	atomic_long_t huge_folios;
 	atomic_t inflight;
 	atomic_t mappings;
+	atomic_t dmabufs;
 	char name[SHMAP_NAME_MAX];
 	struct list_head node;
 	struct pid *creator;
@@ -184,6 +188,7 @@ static inline struct shmap_buf *shmap_vma_buf(const void *data)
  *	by ->mapped since load (7.2+ kernels)
  * @mmap_undone: mappings that ->mmap_prepare accepted and the core then
  *	unmapped again, because the map action or ->mapped failed
+ * @dmabufs: dma-bufs of all buffers that exist
  *
  * The last three say which hook really made the mappings on the running
  * kernel (tests/mmap.c checks it); whatever the build flags say.
@@ -196,6 +201,7 @@ struct shmap_counters {
 	atomic_long_t mapped_by_mmap;
 	atomic_long_t mapped_by_mmap_prepare;
 	atomic_long_t mmap_undone;
+	atomic_long_t dmabufs;
 };
 
 extern struct shmap_counters shmap_counters;
@@ -215,6 +221,7 @@ struct page **shmap_buf_fill_window(struct shmap_buf *buf, struct page **chunk,
 				    unsigned long first, unsigned long nr,
 				    unsigned long pgoff, bool ahead);
 struct page *shmap_buf_huge_page(struct shmap_buf *buf, unsigned long pgoff);
+int shmap_buf_populate(struct shmap_buf *buf);
 void shmap_buf_get(struct shmap_buf *buf);
 void shmap_buf_put(struct shmap_buf *buf);
 
@@ -231,11 +238,14 @@ long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* shmap_mmap.c */
 extern const struct vm_operations_struct shmap_vm_ops;
 extern const struct vm_operations_struct shmap_huge_vm_ops;
+extern const struct vm_operations_struct shmap_desc_vm_ops;
+extern const struct vm_operations_struct shmap_desc_huge_vm_ops;
 int shmap_mmap_check(struct shmap_buf *buf, unsigned long pgoff, bool shared,
 		     bool exec);
 void shmap_mapping_get(struct shmap_buf *buf);
 
-/* shmap_mmap_vma.c (->mmap) */
+/* shmap_mmap_vma.c (a vma exists: ->mmap, a dma-buf's mmap) */
+int shmap_mmap_vma(struct shmap_buf *buf, struct vm_area_struct *vma);
 int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma);
 
 /* shmap_mmap_desc.c (->mmap_prepare, ->mapped) */
@@ -243,6 +253,19 @@ struct vm_area_desc;
 int shmap_buf_mmap_prepare(struct vm_area_desc *desc);
 int shmap_vm_mapped(unsigned long start, unsigned long end, pgoff_t pgoff,
 		    const struct file *file, void **vm_private_data);
+
+/* shmap_dmabuf.c */
+#ifdef CONFIG_DMA_SHARED_BUFFER
+long shmap_ioctl_export_dmabuf(struct file *file, struct shmap_buf *buf,
+			       struct shmap_dmabuf __user *argp);
+#else
+static inline long shmap_ioctl_export_dmabuf(struct file *file,
+					     struct shmap_buf *buf,
+					     struct shmap_dmabuf __user *argp)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 /* shmap_show.c */
 struct seq_file;

@@ -626,6 +626,58 @@ struct page **shmap_buf_fill_window(struct shmap_buf *buf, struct page **chunk,
 }
 
 /**
+ * shmap_buf_populate() - allocate every page a buffer does not have yet
+ * @buf: the buffer
+ *
+ * What a first touch of every page would allocate, with the same rules:
+ * a huge buffer's whole spans in folios where they can be had, the others
+ * in blocks of a window where free, else page by page, charged to the
+ * caller's memory cgroup and, for a NORESERVE buffer, reserved against
+ * max_total_mb. Eager buffers have every page: nothing to do.
+ *
+ * Return: 0, or -ENOSPC (max_total_mb), -ENOMEM, -EINTR (fatal signal);
+ * the pages allocated before a failure stay, as touched pages do.
+ */
+int shmap_buf_populate(struct shmap_buf *buf)
+{
+	unsigned long pgoff, nr;
+	struct page **chunk;
+	struct page *page;
+	bool ahead;
+
+	if (buf->pages)
+		return 0;
+	for (pgoff = 0; pgoff < buf->npages; pgoff++) {
+		if (!(pgoff % SHMAP_BATCH)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+		if (shmap_buf_peek(buf, pgoff))
+			continue;
+		if (buf->flags & SHMAP_CREATE_HUGE) {
+			page = shmap_buf_huge_page(buf, pgoff);
+			if (IS_ERR(page))
+				return PTR_ERR(page);
+			continue;
+		}
+		/*
+		 * The largest window at its start, the holes it left (pages
+		 * allocated ahead may fail) one page at a time.
+		 */
+		ahead = IS_ALIGNED(pgoff, SHMAP_WINDOW_MAX);
+		nr = ahead ? min_t(unsigned long, SHMAP_WINDOW_MAX,
+				   buf->npages - pgoff) :
+			     1;
+		chunk = shmap_buf_fill_window(buf, shmap_buf_chunk(buf, pgoff),
+					      pgoff, nr, pgoff, ahead);
+		if (IS_ERR(chunk))
+			return PTR_ERR(chunk);
+	}
+	return 0;
+}
+
+/**
  * shmap_buf_get() - take a reference on a buffer
  * @buf: the buffer
  */

@@ -59,14 +59,23 @@ static inline void shmap_vm_flags_clear(struct vm_area_struct *vma,
  * helpers (7.2+), buffer files set ->mmap_prepare (shmap_mmap_desc.c);
  * before, ->mmap (shmap_mmap_vma.c). Kbuild builds one of the two files. A
  * file may set only one of the hooks: with both, the core refuses to map
- * it (can_mmap_file() warns).
+ * it (can_mmap_file() warns). shmap_mmap_vma.c's shmap_mmap_vma() is built
+ * on every kernel: a dma-buf's mmap sets up a vma.
  */
 #ifdef SHMAP_HAVE_MMAP_PREPARE
-#define SHMAP_FOP_MMAP	    .mmap_prepare = shmap_buf_mmap_prepare
-#define SHMAP_VM_OPS_MAPPED .mapped = shmap_vm_mapped,
+#define SHMAP_FOP_MMAP .mmap_prepare = shmap_buf_mmap_prepare
 #else
 #define SHMAP_FOP_MMAP .mmap = shmap_buf_mmap
-#define SHMAP_VM_OPS_MAPPED
+#endif
+
+/*
+ * Symbol namespaces (MODULE_IMPORT_NS(), for dma-buf's exports) are named
+ * by identifiers up to 6.12 and by string literals since 6.13.
+ */
+#ifdef SHMAP_HAVE_NS_IDENTIFIER
+#define SHMAP_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS(DMA_BUF)
+#else
+#define SHMAP_IMPORT_NS_DMA_BUF() MODULE_IMPORT_NS("DMA_BUF")
 #endif
 
 #endif /* SHMAP_COMPAT_H */

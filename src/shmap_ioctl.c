@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmap_ioctl.c - the ioctls of /dev/shmap (VERSION, CREATE) and of buffer
- * fds (INFO, EXPORT_RO, SEAL). The ABI is include/uapi/linux/shmap.h.
+ * fds (INFO, EXPORT_RO, SEAL; EXPORT_DMABUF is shmap_dmabuf.c's). The ABI
+ * is include/uapi/linux/shmap.h.
  *
  * An ioctl that fails has no effect: whatever it writes back to user space
  * is written before it changes anything (an fd is installed only after its
@@ -27,7 +28,8 @@
 #define SHMAP_FEATURES \
 	(SHMAP_FEAT_EAGER | SHMAP_FEAT_LAZY | SHMAP_FEAT_NORESERVE | \
 	 SHMAP_FEAT_EXPORT_RO | SHMAP_FEAT_SEAL | SHMAP_FEAT_NAME | \
-	 SHMAP_FEAT_HUGE | SHMAP_FEAT_HUGE_LAZY)
+	 SHMAP_FEAT_HUGE | SHMAP_FEAT_HUGE_LAZY | \
+	 (IS_ENABLED(CONFIG_DMA_SHARED_BUFFER) ? SHMAP_FEAT_DMABUF : 0))
 
 static long shmap_ioctl_version(struct shmap_version __user *argp)
 {
@@ -196,6 +198,7 @@ static long shmap_ioctl_info(struct file *file, struct shmap_buf *buf,
 	args.reserved_pages = atomic_long_read(&buf->reserved);
 	args.ino = file_inode(file)->i_ino;
 	args.huge_folios = atomic_long_read(&buf->huge_folios);
+	args.dmabuf_exports = atomic_read(&buf->dmabufs);
 	if (copy_to_user(argp, &args, sizeof(args)))
 		return -EFAULT;
 	return 0;
@@ -272,10 +275,12 @@ static long shmap_ioctl_seal(struct file *file, struct shmap_buf *buf,
 /**
  * shmap_buf_ioctl() - ioctls of a buffer fd
  * @file: a buffer file
- * @cmd: SHMAP_IOC_INFO, SHMAP_IOC_EXPORT_RO or SHMAP_IOC_SEAL
+ * @cmd: SHMAP_IOC_INFO, SHMAP_IOC_EXPORT_RO, SHMAP_IOC_SEAL or
+ *	SHMAP_IOC_EXPORT_DMABUF
  * @arg: user pointer to the command's struct
  *
- * Return: 0 or -errno; -ENOTTY for any other command.
+ * Return: 0 or -errno; -ENOTTY for any other command, -EOPNOTSUPP for
+ * SHMAP_IOC_EXPORT_DMABUF on a kernel without dma-buf.
  */
 long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
@@ -289,6 +294,8 @@ long shmap_buf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return shmap_ioctl_export_ro(buf, argp);
 	case SHMAP_IOC_SEAL:
 		return shmap_ioctl_seal(file, buf, argp);
+	case SHMAP_IOC_EXPORT_DMABUF:
+		return shmap_ioctl_export_dmabuf(file, buf, argp);
 	default:
 		return -ENOTTY;
 	}

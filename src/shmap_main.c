@@ -45,6 +45,7 @@ SHMAP_COUNTER_ATTR(faults);
 SHMAP_COUNTER_ATTR(mapped_by_mmap);
 SHMAP_COUNTER_ATTR(mapped_by_mmap_prepare);
 SHMAP_COUNTER_ATTR(mmap_undone);
+SHMAP_COUNTER_ATTR(dmabufs);
 
 static struct attribute *shmap_counter_attrs[] = {
 	&dev_attr_buffers.attr,
@@ -55,6 +56,7 @@ static struct attribute *shmap_counter_attrs[] = {
 	&dev_attr_mapped_by_mmap.attr,
 	&dev_attr_mapped_by_mmap_prepare.attr,
 	&dev_attr_mmap_undone.attr,
+	&dev_attr_dmabufs.attr,
 	NULL,
 };
 

@@ -263,12 +263,15 @@ static vm_fault_t shmap_huge_map_pages(struct vm_fault *vmf, pgoff_t start,
 	return 0;
 }
 
-/* .mapped where the kernel has it (shmap_compat.h), kept on its own line. */
-/* clang-format off */
+/*
+ * The vm_operations of vmas set up on the vma itself: by ->mmap (6.x) and,
+ * on every kernel, by the mmap of a dma-buf of the buffer (shmap_dmabuf.c).
+ * They have no .mapped: the core calls it only for mappings that
+ * ->mmap_prepare made, and checks that ->mmap set none.
+ */
 const struct vm_operations_struct shmap_vm_ops = {
 	.open = shmap_vm_open,
 	.close = shmap_vm_close,
-	SHMAP_VM_OPS_MAPPED
 	.fault = shmap_vm_fault,
 	.map_pages = shmap_vm_map_pages,
 };
@@ -276,12 +279,28 @@ const struct vm_operations_struct shmap_vm_ops = {
 const struct vm_operations_struct shmap_huge_vm_ops = {
 	.open = shmap_vm_open,
 	.close = shmap_vm_close,
-	SHMAP_VM_OPS_MAPPED
 	.fault = shmap_huge_fault,
 	.map_pages = shmap_huge_map_pages,
 };
 
-/* clang-format on */
+#ifdef SHMAP_HAVE_MMAP_PREPARE
+/* Those of vmas that ->mmap_prepare describes (7.2+): the same, and .mapped. */
+const struct vm_operations_struct shmap_desc_vm_ops = {
+	.open = shmap_vm_open,
+	.close = shmap_vm_close,
+	.mapped = shmap_vm_mapped,
+	.fault = shmap_vm_fault,
+	.map_pages = shmap_vm_map_pages,
+};
+
+const struct vm_operations_struct shmap_desc_huge_vm_ops = {
+	.open = shmap_vm_open,
+	.close = shmap_vm_close,
+	.mapped = shmap_vm_mapped,
+	.fault = shmap_huge_fault,
+	.map_pages = shmap_huge_map_pages,
+};
+#endif
 
 /**
  * shmap_mmap_check() - the checks both mapping hooks make first

@@ -76,15 +76,15 @@ int shmap_buf_mmap_prepare(struct vm_area_desc *desc)
 
 	desc->private_data =
 		shmap_vma_pending(buf, vma_desc_test(desc, VMA_MAYWRITE_BIT));
-	/* Huge buffers: mapped by faults only (see shmap_huge_vm_ops). */
+	/* Huge buffers: mapped by faults only (see shmap_huge_fault()). */
 	if (buf->flags & SHMAP_CREATE_HUGE) {
 		vma_desc_set_flags(desc, VMA_DONTEXPAND_BIT, VMA_DONTDUMP_BIT);
-		desc->vm_ops = &shmap_huge_vm_ops;
+		desc->vm_ops = &shmap_desc_huge_vm_ops;
 		return 0;
 	}
 	vma_desc_set_flags(desc, VMA_MIXEDMAP_BIT, VMA_DONTEXPAND_BIT,
 			   VMA_DONTDUMP_BIT);
-	desc->vm_ops = &shmap_vm_ops;
+	desc->vm_ops = &shmap_desc_vm_ops;
 
 	/*
 	 * A mapping may run past the end of the buffer, as with a file:

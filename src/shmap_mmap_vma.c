@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmap_mmap_vma.c - ->mmap, for kernels without ->mmap_prepare (6.x).
+ * shmap_mmap_vma.c - setting up a vma that exists: ->mmap, for kernels
+ * without ->mmap_prepare (6.x), and the mmap of a buffer's dma-buf (on every
+ * kernel, see shmap_dmabuf.c).
  *
- * The hook gets the new vma, checks and sets it up under buf->lock (so a
- * seal is either in force for it or comes after it), maps every page of an
- * eager buffer, and takes the vma's reference last: on failure the core
- * unmaps whatever was inserted and no vm_operations hook runs, so nothing
- * of ours is left to undo. 7.2+ kernels build shmap_mmap_desc.c instead.
+ * shmap_mmap_vma() gets the new vma, checks and sets it up under buf->lock
+ * (so a seal is either in force for it or comes after it), maps every page
+ * of an eager buffer, and takes the vma's reference last: on failure the
+ * core unmaps whatever was inserted and no vm_operations hook runs, so
+ * nothing of ours is left to undo. 7.2+ kernels map buffer files with
+ * ->mmap_prepare instead (shmap_mmap_desc.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,17 +50,16 @@ static int shmap_map_eager(struct shmap_buf *buf, struct vm_area_struct *vma)
 }
 
 /**
- * shmap_buf_mmap() - ->mmap of buffer files
- * @file: the buffer file
- * @vma: the new vma
+ * shmap_mmap_vma() - set up a new vma on a buffer
+ * @buf: the buffer
+ * @vma: the vma, whose vm_file is a file of @buf
  *
  * Return: 0, -EINVAL (private mapping, offset at or past the end), -EPERM
  * (executable mapping, or writable mapping of a buffer sealed with
  * SHMAP_SEAL_FUTURE_WRITE), -ENOMEM, -EINTR.
  */
-int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
+int shmap_mmap_vma(struct shmap_buf *buf, struct vm_area_struct *vma)
 {
-	struct shmap_buf *buf = file->private_data;
 	int ret;
 
 	ret = shmap_mmap_check(buf, vma->vm_pgoff, vma->vm_flags & VM_MAYSHARE,
@@ -77,7 +79,7 @@ int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
 	}
 
 	vma->vm_private_data = buf;
-	/* Huge buffers: mapped by faults only (see shmap_huge_vm_ops). */
+	/* Huge buffers: mapped by faults only (see shmap_huge_fault()). */
 	if (buf->flags & SHMAP_CREATE_HUGE) {
 		shmap_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 		vma->vm_ops = &shmap_huge_vm_ops;
@@ -94,9 +96,26 @@ int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
 			goto out_unlock;
 	}
 	shmap_mapping_get(buf);
-	atomic_long_inc(&shmap_counters.mapped_by_mmap);
 
 out_unlock:
 	mutex_unlock(&buf->lock);
 	return ret;
 }
+
+#ifndef SHMAP_HAVE_MMAP_PREPARE
+/**
+ * shmap_buf_mmap() - ->mmap of buffer files (6.x)
+ * @file: the buffer file
+ * @vma: the new vma
+ *
+ * Return: as shmap_mmap_vma().
+ */
+int shmap_buf_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	int ret = shmap_mmap_vma(file->private_data, vma);
+
+	if (!ret)
+		atomic_long_inc(&shmap_counters.mapped_by_mmap);
+	return ret;
+}
+#endif

@@ -86,6 +86,8 @@ void shmap_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "shmap-huge:\t%d\n", !!(buf->flags & SHMAP_CREATE_HUGE));
 	seq_printf(m, "shmap-huge-folios:\t%ld\n",
 		   atomic_long_read(&buf->huge_folios));
+	seq_printf(m, "shmap-dmabuf-exports:\t%d\n",
+		   atomic_read(&buf->dmabufs));
 	seq_printf(m, "shmap-mappings:\t%d\n", atomic_read(&buf->mappings));
 	seq_printf(m, "shmap-creator-pid:\t%d\n", pid_vnr(buf->creator));
 	seq_puts(m, "shmap-creator-comm:\t");

@@ -176,6 +176,18 @@ done
 echo
 printf '%-28s %7s %7s %7s %8s  %s\n' suite passed failed skipped seconds verdict
 printf '%s\n' "${rows[@]}"
+# Why each failed guest failed, after the table: CI shows the tail of this output, and the
+# details above (the whole boot.log) may not be in it.
+for v in "${kernels[@]}"; do
+	[[ ${verdict[$v]} = PASS ]] && continue
+	d=$BUILD/check/$v
+	echo "# $v: ${verdict[$v]}; the guest: $(cat "$d/verdict" 2>/dev/null || echo "no verdict")"
+	grep '^not ok' "$d/tap.renumbered" 2>/dev/null | head -n 3 | sed 's/^/#   /'
+	echo "#   last TAP lines:"
+	tail -n 2 "$d/tap.log" 2>/dev/null | sed 's/^/#     /'
+	echo "#   last console lines:"
+	tail -n 8 "$d/console.log" 2>/dev/null | sed 's/^/#     /'
+done
 echo "# logs: $BUILD/check/VER/ (console.log, tap.log); total $((SECONDS - t0))s"
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 ((bad == 0 && total_fail == 0 && total_pass > 0))
