@@ -186,7 +186,7 @@ static void check_foreign_cmds(int fd)
 	memset(arg, 0, sizeof(arg));
 	CHECK_ERRNO(ioctl(fd, _IOWR(SHMAP_IOC_MAGIC, 0x7f, struct shmap_info), arg), ENOTTY);
 	CHECK_ERRNO(ioctl(fd, _IOWR(SHMAP_IOC_MAGIC, 0x02, struct shmap_create), arg), ENOTTY);
-	CHECK_ERRNO(ioctl(fd, _IOWR(SHMAP_IOC_MAGIC, 0x13, struct shmap_seal), arg), ENOTTY);
+	CHECK_ERRNO(ioctl(fd, _IOWR(SHMAP_IOC_MAGIC, 0x14, struct shmap_seal), arg), ENOTTY);
 	/* Right number, wrong size or direction: a different command. */
 	CHECK_ERRNO(ioctl(fd, _IOWR(SHMAP_IOC_MAGIC, 0x00, __u64), arg), ENOTTY);
 	CHECK_ERRNO(ioctl(fd, _IOR(SHMAP_IOC_MAGIC, 0x10, struct shmap_info), arg), ENOTTY);

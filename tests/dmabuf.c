@@ -507,6 +507,9 @@ static void export(void)
 	CHECK_ERRNO(mmap(NULL, size + pg, PROT_READ, MAP_SHARED, d, 0), EINVAL);
 	CHECK_ERRNO(mmap(NULL, pg, PROT_READ, MAP_SHARED, d, (off_t)size),
 		    EINVAL);
+	/* W^X, as for the buffer's own mappings. */
+	CHECK_ERRNO(mmap(NULL, pg, PROT_READ | PROT_EXEC, MAP_SHARED, d, 0),
+		    EPERM);
 
 	close(d);
 	CHECK_EQ(T_INFO(fd).dmabuf_exports, 1);
@@ -927,7 +930,7 @@ static void h_check(struct holders *h, struct db_counts base,
 		    unsigned int seed)
 {
 	int dma = h->d >= 0 || h->gem;
-	int any = dma || h->fd >= 0 || h->s;
+	int any = dma || h->fd >= 0 || h->s || h->m;
 	char *w = h->s ? h->s : h->m;
 
 	CHECK_STAT("buffers", base.buffers + any);
@@ -1478,40 +1481,57 @@ static void noreserve_enospc(void)
 
 static struct t_cg cg;
 
+/* What memcg_exporter() did, in memory shared with the parent. */
 struct memcg_arg {
-	int fd;
+	int fd, probe;	/* the buffer; the lowest free fd before the export */
 	size_t size;
-	int want; /* 0: the export works; else its -errno */
+	int ret;	/* the export's fd or -errno */
+	int probe_free; /* the probe fd still free after the export */
+	uint64_t before, after; /* memory.current around it */
 };
 
+/*
+ * In the cgroup, the export and nothing else that allocates: a refused
+ * export leaves the cgroup full (the pages the buffer got stay charged),
+ * and any allocation then (opening a file, printing) would wake the memcg
+ * OOM killer for the kernel's own memory, not the module's. The parent
+ * looks at the results.
+ */
 static void memcg_exporter(void *arg)
 {
 	struct memcg_arg *a = arg;
-	uint64_t before;
-	int d, nfds = t_count_fds();
 
 	t_cg_enter(&cg);
-	before = t_cg_u64(&cg, "memory.current");
-	d = t_export_dmabuf(a->fd, 0);
-	if (a->want) {
-		CHECK_EQ(d, a->want);
-		CHECK_EQ(t_count_fds(), nfds);
-		CHECK_EQ(T_INFO(a->fd).dmabuf_exports, 0);
-		return;
+	a->before = t_cg_u64(&cg, "memory.current");
+	a->ret = t_export_dmabuf(a->fd, 0);
+	if (a->ret < 0) {
+		a->probe_free = fcntl(a->probe, F_GETFD) < 0 && errno == EBADF;
+		_exit(0);
 	}
-	REQUIRE_GE(d, 0);
-	CHECK_GE(t_cg_u64(&cg, "memory.current") - before, a->size);
-	close(d);
+	a->after = t_cg_u64(&cg, "memory.current");
+	close(a->ret);
+}
+
+/* A lazy buffer of a->size exported in the cgroup (made by the caller). */
+static void memcg_export(int dev, struct memcg_arg *a)
+{
+	a->fd = T_CREATE(dev, a->size, SHMAP_MODE_LAZY, 0, "memcg");
+	a->probe = (int)CHECK_SYS(dup(0));
+	close(a->probe);
+	a->ret = -EIO;
+	a->probe_free = 0;
+	a->before = a->after = 0;
+	CHECK_LIVES(memcg_exporter, a);
 }
 
 /*
  * The pages a lazy buffer gets at export are charged to the exporter's
  * memory cgroup (not to its creator's); past the cgroup's limit the export
- * fails with ENOMEM, without the OOM killer.
+ * fails with ENOMEM, without the OOM killer, and leaves no fd.
  */
 static void memcg_charge(void)
 {
-	struct memcg_arg a;
+	struct memcg_arg *a;
 	struct db_counts base;
 	int dev;
 
@@ -1519,26 +1539,33 @@ static void memcg_charge(void)
 	db_require();
 	base = db_counts();
 	dev = t_dev();
-	a.size = 8 * T_MIB;
-	a.fd = T_CREATE(dev, a.size, SHMAP_MODE_LAZY, 0, "memcg");
-	a.want = 0;
+	a = REQUIRE_MAP(mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+	a->size = 8 * T_MIB;
 	t_cg_create(&cg, "dmabuf", 64 * T_MIB);
-	CHECK_LIVES(memcg_exporter, &a);
-	CHECK_EQ(T_INFO(a.fd).resident_pages, a.size / t_page());
-	close(a.fd);
+	memcg_export(dev, a);
+	CHECK_GE(a->ret, 0);
+	CHECK_GE(a->after - a->before, a->size);
+	CHECK_EQ(T_INFO(a->fd).resident_pages, a->size / t_page());
+	close(a->fd);
 	t_cg_remove(&cg);
 
-	a.fd = T_CREATE(dev, a.size, SHMAP_MODE_LAZY, 0, "memcg");
-	a.want = -ENOMEM;
 	t_cg_create(&cg, "dmabuf-small", 4 * T_MIB);
-	CHECK_LIVES(memcg_exporter, &a);
+	memcg_export(dev, a);
+	CHECK_EQ(a->ret, -ENOMEM);
+	CHECK(a->probe_free);
 	CHECK_EQ(t_cg_event(&cg, "oom_kill"), 0);
+	CHECK_EQ(T_INFO(a->fd).dmabuf_exports, 0);
 	CHECK_STAT("dmabufs", base.dmabufs);
-	tap_describe("resident pages after the refused export: %llu of %zu",
-		     (unsigned long long)T_INFO(a.fd).resident_pages,
-		     a.size / t_page());
-	close(a.fd);
+	tap_describe("exporter charged %llu kB for %zu kB; past the limit "
+		     "%s, %llu of %zu pages got",
+		     (unsigned long long)(a->after - a->before) / 1024,
+		     a->size / 1024, tap_errname(-a->ret),
+		     (unsigned long long)T_INFO(a->fd).resident_pages,
+		     a->size / t_page());
+	close(a->fd);
 	t_cg_remove(&cg);
+	munmap(a, sizeof(*a));
 	close(dev);
 	CHECK_COUNTS(base);
 }
