@@ -27,7 +27,7 @@ KMOD_MODPROBE=/sbin/modprobe
 PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo lib compat32"
 # Programs that give every buffer its mode themselves (each case on an eager and on a
 # lazy buffer): run once, with the eager parameter set.
-OWN_MODE="huge huge-share"
+OWN_MODE="huge huge-share dmabuf"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
