@@ -26,8 +26,7 @@ KMOD_MODPROBE=/sbin/modprobe
 # Programs run in every parameter set ("lib" also as $ASAN/lib).
 PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo lib compat32"
 # Programs that give every buffer its mode themselves (each case on an eager and on a
-# lazy buffer, dmabuf on NORESERVE and huge ones too): run once, with the eager
-# parameter set.
+# lazy buffer): run once, with the eager parameter set.
 OWN_MODE="huge huge-share dmabuf"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
