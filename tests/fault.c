@@ -1840,7 +1840,7 @@ static void vma_lock_loop(char *m)
 
 static void vma_lock(void)
 {
-	uint64_t f0, f1, hmf, lock_mm, lines;
+	uint64_t f0, f1, hmf, lock_mm, lines, cpus;
 	char pid[32], on[16], path[256];
 	int dev, fd, r;
 	char *m;
@@ -1872,7 +1872,11 @@ static void vma_lock(void)
 	REQUIRE_RET(trace_write("set_ftrace_filter",
 				"handle_mm_fault lock_mm_and_find_vma", 1), 0);
 	REQUIRE_RET(trace_write("set_ftrace_pid", pid, 1), 0);
-	REQUIRE_RET(trace_write("current_tracer", "function", 0), 0);
+	/* The switch patches code: no other CPU may run meanwhile. */
+	cpus = t_cpus_alone();
+	r = trace_write("current_tracer", "function", 0);
+	t_cpus_back(cpus);
+	REQUIRE_RET(r, 0);
 	REQUIRE_RET(trace_write("trace", "", 1), 0);
 	f0 = T_STAT("faults");
 	r = trace_write("tracing_on", "1", 0);
@@ -1881,7 +1885,10 @@ static void vma_lock(void)
 	f1 = T_STAT("faults");
 	CHECK_RET(r, 0);
 	trace_count(&hmf, &lock_mm, &lines);
-	CHECK_RET(trace_write("current_tracer", "nop", 0), 0);
+	cpus = t_cpus_alone();
+	r = trace_write("current_tracer", "nop", 0);
+	t_cpus_back(cpus);
+	CHECK_RET(r, 0);
 	CHECK_RET(trace_write("set_ftrace_pid", "", 1), 0);
 	CHECK_RET(trace_write("set_ftrace_filter", "", 1), 0);
 	CHECK_RET(trace_write("trace", "", 1), 0);

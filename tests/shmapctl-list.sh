@@ -33,6 +33,8 @@ holders=
 TAP_PREFIX=list
 # shellcheck source=tests/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=tests/kmod.sh
+. "$(dirname "$0")/kmod.sh"
 
 cleanup() {
 	for p in $holders; do kill "$p" 2>/dev/null; done

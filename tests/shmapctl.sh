@@ -34,6 +34,8 @@ holder=
 TAP_PREFIX=shmapctl
 # shellcheck source=tests/tap.sh
 . "$(dirname "$0")/tap.sh"
+# shellcheck source=tests/kmod.sh
+. "$(dirname "$0")/kmod.sh"
 
 cleanup() {
 	[ -n "$holder" ] && kill "$holder" 2>/dev/null

@@ -541,3 +541,37 @@ const char *t_mode_name(uint32_t mode)
 	}
 	return "?";
 }
+
+#define T_CPU_ONLINE "/sys/devices/system/cpu/cpu%d/online"
+
+uint64_t t_cpus_alone(void)
+{
+	char path[64], on[4];
+	uint64_t cpus = 0;
+	int cpu;
+
+	/* CPU 0 stays: it cannot be taken offline on x86. */
+	for (cpu = 1; cpu < 64; cpu++) {
+		snprintf(path, sizeof(path), T_CPU_ONLINE, cpu);
+		if (tap_read_str(path, on, sizeof(on)) || strcmp(on, "1"))
+			continue;
+		if (!tap_write_str(path, "0"))
+			cpus |= (uint64_t)1 << cpu;
+	}
+	return cpus;
+}
+
+void t_cpus_back(uint64_t cpus)
+{
+	char path[64];
+	int cpu, r;
+
+	for (cpu = 1; cpu < 64; cpu++) {
+		if (!(cpus & ((uint64_t)1 << cpu)))
+			continue;
+		snprintf(path, sizeof(path), T_CPU_ONLINE, cpu);
+		r = tap_write_str(path, "1");
+		if (r)
+			tap_diag("cpu%d back online: %s", cpu, tap_errname(-r));
+	}
+}

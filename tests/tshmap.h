@@ -184,6 +184,16 @@ long t_smaps_kb(const void *addr, const char *field);
 /* CLOCK_MONOTONIC, in seconds. */
 double t_now(void);
 
+/*
+ * Switching the function tracer on or off patches kernel code live, and
+ * under multi-threaded TCG a vCPU running code that another just patched
+ * can kill the guest ("Oops: int3", see tests/runner/boot.sh).
+ * t_cpus_alone() takes every other CPU offline around such a switch and
+ * returns the CPUs it took (a bit each); t_cpus_back() brings them back.
+ */
+uint64_t t_cpus_alone(void);
+void t_cpus_back(uint64_t cpus);
+
 const char *t_mode_name(uint32_t mode);
 
 #endif /* SHMAP_TESTS_TSHMAP_H */

@@ -963,6 +963,7 @@ static void trace_why(const char *what, int err)
 static void trace_init(void)
 {
 	char fn[80], s[512];
+	uint64_t cpus;
 	FILE *f;
 	size_t i;
 	int fd, r, any = 0;
@@ -1016,7 +1017,10 @@ static void trace_init(void)
 		trace_why("set_ftrace_pid", -r);
 		return;
 	}
+	/* The switch patches code: no other CPU may run meanwhile. */
+	cpus = t_cpus_alone();
 	r = write_file(TRACEFS "/current_tracer", "function", 0);
+	t_cpus_back(cpus);
 	if (r)
 		trace_why("current_tracer function", -r);
 }
@@ -1024,10 +1028,14 @@ static void trace_init(void)
 /* Back to what the guest had: no tracer, no filters, tracing on. */
 static void trace_fini(void)
 {
+	uint64_t cpus;
+
 	if (!g.trace_n)
 		return;
 	write_file(TRACEFS "/tracing_on", "0", 0);
+	cpus = t_cpus_alone();
 	write_file(TRACEFS "/current_tracer", "nop", 0);
+	t_cpus_back(cpus);
 	write_file(TRACEFS "/set_ftrace_filter", "", O_TRUNC);
 	write_file(TRACEFS "/set_ftrace_pid", "", O_TRUNC);
 	write_file(TRACEFS "/trace", "", O_TRUNC);

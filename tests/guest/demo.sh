@@ -8,6 +8,8 @@
 T=${SHMAP_TESTS:-/tests}
 STATS=/sys/class/misc/shmap/stats
 status=0
+# shellcheck source=tests/kmod.sh
+. "$T/kmod.sh"
 
 step() {
 	echo

@@ -38,6 +38,8 @@ TAP_PREFIX=suite
 . "$T/tap.sh"
 # shellcheck source=tests/klog.sh
 . "$T/klog.sh"
+# shellcheck source=tests/kmod.sh
+. "$T/kmod.sh"
 
 # The helpers below run only as check's "$@", which shellcheck cannot follow.
 # shellcheck disable=SC2317
@@ -135,6 +137,9 @@ echo "# shmap suite on $(uname -r)"
 
 # ---- setup
 check "shmap not loaded at start" fails loaded
+# kmod's tools, not the shell's applets (tests/kmod.sh): busybox's modprobe has no --version.
+modprobe_is_kmod() { modprobe --version 2>/dev/null | grep -q '^kmod version'; }
+check "modprobe is kmod's" modprobe_is_kmod
 if modprobe brd rd_nr=1 rd_size=8192; then
 	ok "modprobe brd rd_nr=1 rd_size=8192"
 else

@@ -52,7 +52,13 @@ read -ra qemu_extra <<<"${SHMAP_QEMU_ARGS:-}"
 
 start=$SECONDS
 rc=0
-# Two vCPUs (multi-threaded TCG) so that concurrent first touches really race.
+# Two vCPUs (multi-threaded TCG) so that concurrent first touches really race. Code patched
+# live while the other vCPU runs it can kill the guest (see maxcpus=1 above): the tests that
+# switch the function tracer take the other CPUs offline for the switch (t_cpus_alone()).
+# One host thread for both vCPUs (thread=single) would avoid that, but it changes what the
+# guest sees: tests/fault.c's atomic refaults after MADV_DONTNEED were read faults there (which
+# fault-around serves), not write faults as on hardware; it seems that single-threaded TCG
+# emulates an atomic read-modify-write as a load and a store.
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -smp "${SHMAP_SMP:-2}" -m "${SHMAP_MEM:-512}" \
 	"${qemu_extra[@]}" -display none -nodefaults -no-reboot -no-user-config \
 	-kernel "$image" -initrd "$cpio" -append "$append" \

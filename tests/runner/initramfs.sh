@@ -7,7 +7,7 @@
 #   /init (tests/guest/init), busybox, kmod as modprobe & co., /lib/modules/VER (shmap and
 #   the kernel's GUEST_MODULES, see lib.sh),
 #   /tests = build/tests, /tests/asan = build/tests-asan, /tests/suite.sh, /tests/demo.sh,
-#   /tests/tap.sh, /tests/klog.sh
+#   /tests/tap.sh, /tests/klog.sh, /tests/kmod.sh
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -78,7 +78,7 @@ for s in suite.sh demo.sh; do
 	if [[ -f $REPO/tests/guest/$s ]]; then install -m 0755 "$REPO/tests/guest/$s" "$root/tests/$s"; fi
 done
 # The shell libraries the guest scripts source.
-install -m 0644 "$REPO/tests/tap.sh" "$REPO/tests/klog.sh" "$root/tests/"
+install -m 0644 "$REPO/tests/tap.sh" "$REPO/tests/klog.sh" "$REPO/tests/kmod.sh" "$root/tests/"
 # shmapctl, its tests and the libshmap examples.
 # setpriv (util-linux): the tests that run as an unprivileged user drop root with it.
 # Busybox has an applet of that name without --reuid, and its sh prefers applets to PATH for

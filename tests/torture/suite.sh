@@ -29,6 +29,8 @@ TAP_PREFIX=torture
 . "$T/tap.sh"
 # shellcheck source=tests/klog.sh
 . "$T/klog.sh"
+# shellcheck source=tests/kmod.sh
+. "$T/kmod.sh"
 
 check_klog() {
 	if bad=$(dmesg | klog_bad -); then
