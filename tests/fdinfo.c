@@ -20,44 +20,6 @@
 #define BUFFERS "/sys/kernel/debug/shmap/buffers"
 #define NPAGES	16
 
-/* The value of "KEY:\t" in /proc/self/fdinfo/FD, or NULL (a failure). */
-static char *fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char what[32], *text, *l;
-	size_t klen = strlen(key);
-
-	snprintf(what, sizeof(what), "fdinfo/%d", fd);
-	text = t_proc_self(what);
-	if (!text)
-		return NULL;
-	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		if (strncmp(l, key, klen) || l[klen] != ':' || l[klen + 1] != '\t')
-			continue;
-		l += klen + 2;
-		snprintf(val, len, "%.*s", (int)strcspn(l, "\n"), l);
-		free(text);
-		return val;
-	}
-	TAP_FAIL("fdinfo of fd %d has no '%s:\\t' line", fd, key);
-	free(text);
-	return NULL;
-}
-
-#define CHECK_FDINFO(fd, key, want)					\
-	do {								\
-		char v_[128];						\
-		const char *g_ = fdinfo_get(fd, key, v_, sizeof(v_));	\
-		if (g_ && strcmp(g_, want))				\
-			TAP_FAIL("fdinfo %s: '%s', expected '%s'", key, g_, want); \
-	} while (0)
-
-#define CHECK_FDINFO_U(fd, key, want)					\
-	do {								\
-		char w_[32];						\
-		snprintf(w_, sizeof(w_), "%llu", (unsigned long long)(want)); \
-		CHECK_FDINFO(fd, key, w_);				\
-	} while (0)
-
 static void self_comm(char *comm, size_t len)
 {
 	char *text = t_proc_self("comm");
@@ -113,9 +75,9 @@ static void generic_lines(void)
 
 	CHECK_SYS(fstat(fd, &st));
 	CHECK_FDINFO_U(fd, "ino", st.st_ino);
-	CHECK(fdinfo_get(fd, "pos", v, sizeof(v)) != NULL);
-	CHECK(fdinfo_get(fd, "flags", v, sizeof(v)) != NULL);
-	CHECK(fdinfo_get(fd, "mnt_id", v, sizeof(v)) != NULL);
+	CHECK(t_fdinfo(fd, "pos", v, sizeof(v)) != NULL);
+	CHECK(t_fdinfo(fd, "flags", v, sizeof(v)) != NULL);
+	CHECK(t_fdinfo(fd, "mnt_id", v, sizeof(v)) != NULL);
 	CHECK_FDINFO(fd, "shmap-name", "");
 	close(fd);
 	close(dev);

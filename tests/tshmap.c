@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -57,6 +59,17 @@ int t_export_ro(int fd, uint32_t flags)
 	return (int)e.fd;
 }
 
+int t_export_dmabuf(int fd, uint32_t flags)
+{
+	struct shmap_dmabuf d;
+
+	memset(&d, 0, sizeof(d));
+	d.flags = flags;
+	if (ioctl(fd, SHMAP_IOC_EXPORT_DMABUF, &d))
+		return -errno;
+	return (int)d.fd;
+}
+
 int t_seal(int fd, uint32_t seals)
 {
 	struct shmap_seal s;
@@ -103,36 +116,68 @@ uint64_t t_param_at(const char *file, int line, const char *name)
 	return t_read_at(file, line, T_PARAMS, name);
 }
 
-static char t_window_saved[32];
-static pid_t t_window_setter;
+/* The parameters a case changed, and their old values, for t_param_restore(). */
+#define T_PARAM_SAVED_MAX 4
+static struct {
+	char name[32], old[32];
+} t_param_saved[T_PARAM_SAVED_MAX];
+static int t_param_nsaved;
+static pid_t t_param_setter;
 
-static void t_window_restore(void)
+static void t_param_restore(void)
 {
-	int r;
+	int i;
 
 	/* Children forked later inherit the handler: not theirs to run. */
-	if (getpid() != t_window_setter)
+	if (getpid() != t_param_setter)
 		return;
-	r = tap_write_str(T_PARAMS "fault_window", t_window_saved);
-	if (r)
-		tap_diag("restoring fault_window=%s: %s", t_window_saved,
-			 tap_errname(-r));
+	for (i = t_param_nsaved - 1; i >= 0; i--) {
+		char path[128];
+		int r;
+
+		snprintf(path, sizeof(path), T_PARAMS "%s",
+			 t_param_saved[i].name);
+		r = tap_write_str(path, t_param_saved[i].old);
+		if (r)
+			tap_diag("restoring %s=%s: %s", t_param_saved[i].name,
+				 t_param_saved[i].old, tap_errname(-r));
+	}
+}
+
+void t_param_set_at(const char *file, int line, const char *name,
+		    const char *val)
+{
+	char path[128];
+	int r;
+
+	if (t_param_setter != getpid()) {
+		t_param_nsaved = 0;
+		t_param_setter = getpid();
+		atexit(t_param_restore);
+	}
+	if (t_param_nsaved == T_PARAM_SAVED_MAX) {
+		tap_fail_at(file, line, "more than %d parameters set",
+			    T_PARAM_SAVED_MAX);
+		tap_abort();
+	}
+	snprintf(t_param_saved[t_param_nsaved].name,
+		 sizeof(t_param_saved[0].name), "%s", name);
+	snprintf(t_param_saved[t_param_nsaved].old,
+		 sizeof(t_param_saved[0].old), "%llu",
+		 (unsigned long long)t_param_at(file, line, name));
+	t_param_nsaved++;
+	snprintf(path, sizeof(path), T_PARAMS "%s", name);
+	r = tap_write_str(path, val);
+	if (r) {
+		tap_fail_at(file, line, "setting %s=%s: %s", name, val,
+			    tap_errname(-r));
+		tap_abort();
+	}
 }
 
 void t_window1_at(const char *file, int line)
 {
-	int r;
-
-	snprintf(t_window_saved, sizeof(t_window_saved), "%llu",
-		 (unsigned long long)t_param_at(file, line, "fault_window"));
-	r = tap_write_str(T_PARAMS "fault_window", "1");
-	if (r) {
-		tap_fail_at(file, line, "setting fault_window=1: %s",
-			    tap_errname(-r));
-		tap_abort();
-	}
-	t_window_setter = getpid();
-	atexit(t_window_restore);
+	t_param_set_at(file, line, "fault_window", "1");
 }
 
 #define T_CGROOT "/sys/fs/cgroup"
@@ -307,6 +352,95 @@ char *t_proc_self(const char *what)
 out_close:
 	close(fd);
 	return buf;
+}
+
+char *t_fdinfo(int fd, const char *key, char *val, size_t len)
+{
+	char what[32], *text, *l;
+	size_t klen = strlen(key);
+
+	snprintf(what, sizeof(what), "fdinfo/%d", fd);
+	text = t_proc_self(what);
+	if (!text)
+		return NULL;
+	for (l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, key, klen) || l[klen] != ':' || l[klen + 1] != '\t')
+			continue;
+		l += klen + 2;
+		snprintf(val, len, "%.*s", (int)strcspn(l, "\n"), l);
+		free(text);
+		return val;
+	}
+	TAP_FAIL("fdinfo of fd %d has no '%s:\\t' line", fd, key);
+	free(text);
+	return NULL;
+}
+
+int t_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d) {
+		TAP_FAIL("opendir(/proc/self/fd): %s", tap_errname(errno));
+		return -1;
+	}
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+int t_send_fd(int sock, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = "F", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+
+	memset(&u, 0, sizeof(u));
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+}
+
+int t_recv_fd(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return errno ? -errno : -EPIPE;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EBADMSG;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
 }
 
 /* Find the line starting with "<addr>-" in text: a pointer into text. */

@@ -9,6 +9,7 @@
 #include <linux/shmap.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,6 +37,8 @@ int t_info(int fd, struct shmap_info *info);
 int t_export_ro(int fd, uint32_t flags);
 /* SHMAP_IOC_SEAL: seals in force (>= 0), or -errno. */
 int t_seal(int fd, uint32_t seals);
+/* SHMAP_IOC_EXPORT_DMABUF: the new dma-buf fd, or -errno. */
+int t_export_dmabuf(int fd, uint32_t flags);
 /* SHMAP_IOC_VERSION: 0 or -errno. */
 int t_version(int dev, struct shmap_version *v);
 
@@ -45,6 +48,14 @@ uint64_t t_stat_at(const char *file, int line, const char *name);
 /* A numeric module parameter; the case fails and ends if unreadable. */
 uint64_t t_param_at(const char *file, int line, const char *name);
 #define T_PARAM(name)	t_param_at(__FILE__, __LINE__, name)
+/*
+ * Set a module parameter for the rest of this case: the old value comes
+ * back when the case's process exits (not when a child it forked does).
+ * The case fails and ends if it cannot be set.
+ */
+void t_param_set_at(const char *file, int line, const char *name,
+		    const char *val);
+#define T_PARAM_SET(name, val)	t_param_set_at(__FILE__, __LINE__, name, val)
 /*
  * The rest of this case runs with fault_window=1: one page per fault, for
  * cases that count the pages or faults of each touch. The old value comes
@@ -134,6 +145,30 @@ void t_read_byte(void *addr);
 
 /* Read the whole /proc/self/<what> into a malloc()ed string. */
 char *t_proc_self(const char *what);
+/*
+ * The value of "KEY:\t" in /proc/self/fdinfo/FD, copied to val; NULL (and
+ * a failure of the case) if there is no such line.
+ */
+char *t_fdinfo(int fd, const char *key, char *val, size_t len);
+#define CHECK_FDINFO(fd, key, want)					\
+	do {								\
+		char v_[128];						\
+		const char *g_ = t_fdinfo(fd, key, v_, sizeof(v_));	\
+		if (g_ && strcmp(g_, want))				\
+			TAP_FAIL("fdinfo %s: '%s', expected '%s'", key, g_, want); \
+	} while (0)
+#define CHECK_FDINFO_U(fd, key, want)					\
+	do {								\
+		char w_[32];						\
+		snprintf(w_, sizeof(w_), "%llu", (unsigned long long)(want)); \
+		CHECK_FDINFO(fd, key, w_);				\
+	} while (0)
+/* The number of open fds of the calling process; -1 (a failure) if unknown. */
+int t_count_fds(void);
+/* Pass one fd over a unix socket (SCM_RIGHTS): 0 or -errno. */
+int t_send_fd(int sock, int fd);
+/* Receive one (O_CLOEXEC): the fd, or -errno. */
+int t_recv_fd(int sock);
 /* The /proc/self/maps (or smaps header) line of the vma starting at addr. */
 int t_maps_line(const void *addr, char *line, size_t len);
 /*

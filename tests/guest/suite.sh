@@ -6,7 +6,8 @@
 #
 # Prints TAP: the programs' own lines plus this script's shell-level cases
 # ("ok N - suite: ..."). Numbering restarts per program; the host renumbers.
-# Loads the module itself with several parameter sets:
+# Loads brd and, where the kernel has them, the dma-buf importers vgem and
+# vivid first, then the module itself with several parameter sets:
 #   1. default_mode=eager   all programs, and those that choose their modes ($OWN_MODE)
 #   2. default_mode=lazy    all programs but those, the bench smoke (bench --smoke)
 #   3. fault_window=1       the fault program (one page per fault)
@@ -21,11 +22,12 @@ T=${SHMAP_TESTS:-/tests}
 ASAN=$T/asan
 STATS=/sys/class/misc/shmap/stats
 PARAMS=/sys/module/shmap/parameters
+KMOD_MODPROBE=/sbin/modprobe
 # Programs run in every parameter set ("lib" also as $ASAN/lib).
 PROGS="abi create mmap share futex odirect seal memcg fault syscalls fdinfo lib compat32"
 # Programs that give every buffer its mode themselves (each case on an eager and on a
 # lazy buffer): run once, with the eager parameter set.
-OWN_MODE="huge huge-share"
+OWN_MODE="huge huge-share dmabuf"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23:print_summary=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=24
@@ -52,6 +54,12 @@ eq() {
 # shellcheck disable=SC2317
 stat_is() { eq "$(cat "$STATS/$1" 2>&1)" "$2"; }
 loaded() { [ -d /sys/module/shmap ]; }
+# exists PATH...: one of the PATHs exists (for a glob's expansion).
+# shellcheck disable=SC2317
+exists() {
+	for f in "$@"; do [ -e "$f" ] && return 0; done
+	return 1
+}
 
 # Kernel log lines that mean trouble, since the last clear_klog.
 clear_klog() { dmesg -c >/dev/null 2>&1; }
@@ -139,6 +147,24 @@ else
 fi
 check "/dev/ram0 exists" test -b /dev/ram0
 check "cgroup2 with the memory controller" grep -qw memory /sys/fs/cgroup/cgroup.controllers
+# The kernel's dma-buf importers, for the dmabuf program and the V4L2 example of
+# $T/installed: vgem (DRM, /dev/dri/card*) and vivid (V4L2, /dev/video*), loaded
+# once for the whole suite where the kernel has them (modprobe -n), by kmod's
+# modprobe (a bare "modprobe" is busybox's applet, which has no -n).
+clear_klog
+for mod in vgem:/dev/dri/card vivid:/dev/video; do
+	node=${mod#*:} mod=${mod%%:*}
+	if ! $KMOD_MODPROBE -n -q "$mod"; then
+		skip "modprobe $mod" "no $mod module in $(uname -r)"
+	elif $KMOD_MODPROBE "$mod"; then
+		ok "modprobe $mod"
+		check "$node* exists after modprobe $mod" exists "$node"*
+		diag "$mod: $(echo "$node"*)"
+	else
+		not_ok "modprobe $mod" "$(dmesg | tail -20)"
+	fi
+done
+check_klog "modprobe vgem vivid"
 
 # ---- refused parameters: modprobe fails, the kernel log names the parameter
 phase="bad-params"

@@ -28,7 +28,7 @@ else
 	mapfile -t files < <(lint_files userspace tests | grep '\.c$')
 fi
 # As the Makefiles compile them (one set of flags for all: they agree on these).
-read -ra pkgs <<<"$(pkg-config --cflags libkmod smartcols 2>/dev/null || true)"
+read -ra pkgs <<<"$(pkg-config --cflags libkmod smartcols libdrm 2>/dev/null || true)"
 # shmapctl's version comes from userspace/Makefile (-D).
 flags=(-std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -pthread -Iinclude/uapi -Iuserspace/lib
 	-Itests "${pkgs[@]}" -DSHMAPCTL_VERSION='"lint"')

@@ -13,6 +13,8 @@ set -euo pipefail
 HOST_PKGS=(
 	# the source checkout, the user-space build, the install test (C and C++)
 	git make gcc g++ libc6-dev gcc-multilib pkg-config libkmod-dev libsmartcols-dev
+	# the dma-buf test's drm.h (the kernel's uapi header; linux-libc-dev has no drm/)
+	libdrm-dev
 	# the man page check (userspace/man/check.sh): mandoc -Tlint besides groff and man
 	mandoc
 	# the guests: QEMU, the initramfs, the kernels, DKMS and its signing key, lsfd (the list test)

@@ -4,7 +4,8 @@
 #   initramfs.sh VER MODULE OUT.cpio
 # MODULE: the DKMS-installed shmap.ko* for VER. The kernel image must have been
 # prepared (kernels.sh prepare VER). Layout in the guest:
-#   /init (tests/guest/init), busybox, kmod as modprobe & co., /lib/modules/VER,
+#   /init (tests/guest/init), busybox, kmod as modprobe & co., /lib/modules/VER (shmap and
+#   the kernel's GUEST_MODULES, see lib.sh),
 #   /tests = build/tests, /tests/asan = build/tests-asan, /tests/suite.sh, /tests/demo.sh,
 #   /tests/tap.sh, /tests/klog.sh, /tests/kmod.sh
 set -euo pipefail
@@ -15,7 +16,6 @@ set -euo pipefail
 ver=$1 ko=$2 out=$3
 kroot=$(kernel_dir "$ver")/root
 kmods=$kroot/lib/modules/$ver
-[[ -d $kmods ]] || kmods=$kroot/usr/lib/modules/$ver
 [[ -d $kmods ]] || die "kernel $ver not prepared ($kmods missing)"
 [[ -f $ko ]] || die "module $ko missing"
 
@@ -51,12 +51,14 @@ cp -L "$(command -v kmod)" "$root/bin/kmod"
 copy_libs "$root/bin/kmod"
 for t in "${kmod_tools[@]}"; do ln -s ../bin/kmod "$root/sbin/$t"; done
 
-# Modules: shmap (DKMS), brd, and the image's module indexes.
+# Modules: shmap (DKMS), the kernel's GUEST_MODULES (brd, vgem, vivid; lib.sh) and what they
+# need, as the image has them (.ko.xz: the guest's kmod is the host's, which reads xz and zstd),
+# and module indexes for these.
 m=$root/lib/modules/$ver
-mkdir -p "$m/updates/dkms" "$m/kernel/drivers/block"
+mkdir -p "$m/updates/dkms"
 cp "$ko" "$m/updates/dkms/"
-brd=$(find "$kmods/kernel/drivers/block" -maxdepth 1 -name 'brd.ko*' -print -quit)
-if [[ -n $brd ]]; then cp "$brd" "$m/kernel/drivers/block/"; else log "note: no brd module in $ver"; fi
+files=$(guest_module_files "$kroot" "$ver")
+for f in $files; do install -D -m 0644 "$kmods/$f" "$m/$f"; done
 for f in modules.order modules.builtin modules.builtin.modinfo; do
 	[[ -f $kmods/$f ]] && cp "$kmods/$f" "$m/"
 done

@@ -8,8 +8,9 @@
 #                                 tests/debug-kernel/kernel.sh builds it); bookworm's resolve on
 #                                 the host, the others in their suite's chroot (chroot.sh)
 #   kernels.sh prepare VER        install the headers (on the host, or in the chroot of VER's
-#                                 suite), fetch + unpack the image into the cache and extract an
-#                                 ELF vmlinux; prints the cache directory
+#                                 suite), fetch + unpack the image into the cache (with its
+#                                 modules.dep, as installing it makes) and extract an ELF
+#                                 vmlinux; prints the cache directory
 set -euo pipefail
 # shellcheck source=tests/runner/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -131,6 +132,12 @@ cmd_prepare() {
 		touch "$tmp/.done"
 		rm -rf "$dir"
 		mv -T "$tmp" "$dir"
+	fi
+	# The module index that installing the image makes (depmod): guest_module_files (lib.sh)
+	# resolves the guest's modules with it. The caches of before it have none.
+	if [[ ! -e $dir/root/lib/modules/$ver/modules.dep ]]; then
+		log "depmod $ver"
+		depmod -b "$dir/root" "$ver"
 	fi
 	flock -u 9
 	echo "$dir"

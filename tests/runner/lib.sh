@@ -66,6 +66,25 @@ apt_candidates() {
 
 kernel_dir() { printf '%s/kernels/%s\n' "$SHMAP_CACHE" "$1"; }
 
+# The kernel's own modules that the guest suite loads: brd (the block device of the O_DIRECT
+# tests), vgem (DRM) and vivid (V4L2), the dma-buf importers of tests/dmabuf.c. The kernel
+# caches keep them and every module they need (chroot-kernel.sh), so does the initramfs.
+GUEST_MODULES="brd vgem vivid"
+
+# guest_module_files ROOT VER: the files of GUEST_MODULES and of the modules they depend on,
+# soft dependencies included (modprobe --show-depends: the modules.dep and modules.softdep
+# of ROOT/lib/modules/VER), relative to ROOT/lib/modules/VER, one a line; a module that VER
+# lacks (or has built in) gives none. Dies without modules.dep.
+guest_module_files() {
+	local root=$1 ver=$2 m
+	[[ -e $root/lib/modules/$ver/modules.dep ]] || die "no modules.dep in $root/lib/modules/$ver"
+	for m in $GUEST_MODULES; do
+		modprobe -d "$root" -S "$ver" --show-depends "$m" 2>/dev/null ||
+			log "note: no $m module in $ver"
+	done | awk -v dir="/lib/modules/$ver/" \
+		'$1 == "insmod" && (i = index($2, dir)) { print substr($2, i + length(dir)) }' | sort -u
+}
+
 # The kernel matrix: the kernels Debian ships to its users. A SPEC is a series of bookworm
 # (6.1, 6.12), of sid or experimental (7.2, 7.3), SUITE:SERIES (trixie:6.12, trixie:7.3 from
 # trixie-backports), an exact version (7.3.4+deb13-amd64), or a debug kernel built from Debian's

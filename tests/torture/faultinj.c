@@ -10,7 +10,8 @@
  * (it made fewer than N allocations). Every injected failure must give the
  * documented error (ENOMEM; SIGBUS or a retried fault for page faults), the
  * counters must come back to the baseline once the buffers are closed, and
- * the module must still work afterwards.
+ * the module must still work afterwards. A refused dma-buf export must also
+ * leave no fd and no dma-buf at once.
  *
  * Needs root, CONFIG_FAULT_INJECTION_DEBUG_FS, FAILSLAB, FAIL_PAGE_ALLOC,
  * FAULT_INJECTION_STACKTRACE_FILTER and debugfs on /sys/kernel/debug;
@@ -166,6 +167,8 @@ struct ctx {
 	int fd2;	/* made by op */
 	char *map;
 	size_t maplen;
+	struct counters before;	/* just before op, for check_dmabuf() */
+	int nfds;
 };
 
 struct op {
@@ -508,6 +511,99 @@ static int run_export(struct ctx *c, int n)
 	return fd < 0 ? fd : 0;
 }
 
+/*
+ * ---- EXPORT_DMABUF: the dma-buf and, for a lazy buffer, every page the
+ * buffer does not have yet (windows, single pages, a huge buffer's span
+ * folios)
+ */
+static int prep_dmabuf_lazy(struct ctx *c)
+{
+	c->fd = t_create(dev, 128 * PAGE, SHMAP_MODE_LAZY, 0, NULL);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int prep_dmabuf_noreserve(struct ctx *c)
+{
+	c->fd = t_create(dev, 128 * PAGE, SHMAP_MODE_LAZY, SHMAP_CREATE_NORESERVE, NULL);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int prep_dmabuf_lazy_huge(struct ctx *c)
+{
+	c->fd = t_create(dev, 2 * SPAN + 3 * PAGE, SHMAP_MODE_LAZY, SHMAP_CREATE_HUGE, NULL);
+	return c->fd < 0 ? c->fd : 0;
+}
+
+static int run_dmabuf(struct ctx *c, int n)
+{
+	int fd;
+
+	c->before = counters_now();
+	c->nfds = t_count_fds();
+	nth_arm(nth_fd, n);
+	fd = t_export_dmabuf(c->fd, 0);
+	if (fd >= 0)
+		c->fd2 = fd;
+	return fd < 0 ? fd : 0;
+}
+
+/*
+ * After run_dmabuf, fail-nth disarmed: 0 or op's -errno, -EIO for a wrong
+ * outcome. A dma-buf that came is a working one (written through, read
+ * through the buffer); a refused export leaves no fd, no export, no
+ * dma-buf (the pages a lazy buffer got stay with it, as touched pages do:
+ * the sweep's baseline check sees them go with the buffer).
+ */
+static int check_dmabuf(struct ctx *c, int ret)
+{
+	struct shmap_info info;
+	struct counters now;
+
+	if (t_info(c->fd, &info)) {
+		tap_diag("export dmabuf: INFO failed afterwards");
+		return -EIO;
+	}
+	if (ret == 0) {
+		char *p, *q;
+
+		if (info.dmabuf_exports != 1 || info.resident_pages != info.size / PAGE) {
+			tap_diag("export dmabuf: %llu exports, %llu of %llu pages resident",
+				 (unsigned long long)info.dmabuf_exports,
+				 (unsigned long long)info.resident_pages,
+				 (unsigned long long)(info.size / PAGE));
+			return -EIO;
+		}
+		/* Written through the dma-buf, read through the buffer. */
+		p = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd2, 0);
+		q = mmap(NULL, info.size, PROT_READ, MAP_SHARED, c->fd, 0);
+		if (p == MAP_FAILED || q == MAP_FAILED) {
+			tap_diag("export dmabuf: mmap failed afterwards");
+			ret = -EIO;
+		} else {
+			p[info.size - 1] = 7;
+			ret = q[info.size - 1] == 7 ? 0 : -EIO;
+		}
+		if (p != MAP_FAILED)
+			munmap(p, info.size);
+		if (q != MAP_FAILED)
+			munmap(q, info.size);
+		return ret;
+	}
+	now = counters_now();
+	if (t_count_fds() != c->nfds || info.dmabuf_exports || now.dmabufs != c->before.dmabufs ||
+	    now.buffers != c->before.buffers) {
+		char s1[128], s2[128];
+
+		tap_diag("export dmabuf refused (%s) but left %d fds (had %d), %llu exports, "
+			 "counters %s (were %s)",
+			 strerror(-ret), t_count_fds(), c->nfds,
+			 (unsigned long long)info.dmabuf_exports,
+			 counters_str(now, s1, sizeof(s1)), counters_str(c->before, s2, sizeof(s2)));
+		return -EIO;
+	}
+	return ret;
+}
+
 static int run_seal(struct ctx *c, int n)
 {
 	nth_arm(nth_fd, n);
@@ -561,15 +657,21 @@ static const struct op ops[] = {
 	{ "sequential fault, lazy: ahead pages one by one", prep_lazy_seq_pages, run_fault_seq,
 	  EFAULT },
 	{ "export_ro", prep_small, run_export, ENOMEM },
+	{ "export dmabuf, eager", prep_small, run_dmabuf, ENOMEM },
+	{ "export dmabuf, lazy (128 pages: window blocks, single pages)", prep_dmabuf_lazy,
+	  run_dmabuf, ENOMEM },
+	{ "export dmabuf, lazy NORESERVE", prep_dmabuf_noreserve, run_dmabuf, ENOMEM },
+	{ "export dmabuf, lazy huge (span folios, fallback pages)", prep_dmabuf_lazy_huge,
+	  run_dmabuf, ENOMEM },
 	{ "seal", prep_small, run_seal, ENOMEM },
 	{ "info", prep_small, run_info, ENOMEM },
 };
 
-/* The module still works: create, map, touch, export, close. */
+/* The module still works: create, map, touch, export (read-only, dma-buf), close. */
 static int sanity(void)
 {
 	int fd = t_create(dev, 3 * PAGE, SHMAP_MODE_LAZY, 0, NULL);
-	int ro, ret = 0;
+	int ro, db, ret = 0;
 	char *p;
 
 	if (fd < 0)
@@ -587,6 +689,12 @@ static int sanity(void)
 		ret = ro;
 	else
 		close(ro);
+	/* Where the module has dma-bufs. */
+	db = t_export_dmabuf(fd, 0);
+	if (db >= 0)
+		close(db);
+	else if (db != -EOPNOTSUPP && !ret)
+		ret = db;
 	if (p[0] != 1 || p[2 * PAGE] != 2)
 		ret = -EIO;
 	munmap(p, 3 * PAGE);
@@ -627,6 +735,8 @@ static int sweep(const struct op *o)
 			ret = check_map(&c, 1024);
 		if (ret == 0 && o->run == run_mmap_huge)
 			ret = check_huge_map(&c);
+		if (o->run == run_dmabuf)
+			ret = check_dmabuf(&c, ret);
 		ctx_cleanup(&c);
 
 		if (verbose)

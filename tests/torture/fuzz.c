@@ -2,7 +2,7 @@
 /*
  * fuzz: random ioctls on /dev/shmap and on buffer fds.
  *
- * Commands: the five real ones, the real ones with another size or
+ * Commands: the six real ones, the real ones with another size or
  * direction, random numbers in and around the 0xBE magic, fully random
  * numbers. Arguments: a struct of random or nearly-valid contents (so that
  * some calls get deep into the module and succeed), NULL, an unmapped
@@ -11,8 +11,9 @@
  * Every call must return 0 or one of the errors the ABI documents (any
  * other errno is reported with its call number, for replay with the seed);
  * crashes and kernel reports are caught by the caller (suite / runner).
- * New fds from successful CREATE/EXPORT_RO are closed; at the end the
- * module's counters must be back to where they started.
+ * New fds from successful CREATE/EXPORT_RO/EXPORT_DMABUF are closed; at
+ * the end the module's counters (dma-bufs too) must be back to where they
+ * started.
  *
  *   fuzz [-n CALLS] [SEED]        default 100000 calls, seed from the clock
  */
@@ -30,11 +31,14 @@ static char *unmapped;
 static uint64_t max_buffer;
 
 static const unsigned long real_cmds[] = {
-	SHMAP_IOC_VERSION, SHMAP_IOC_CREATE, SHMAP_IOC_INFO, SHMAP_IOC_EXPORT_RO, SHMAP_IOC_SEAL,
+	SHMAP_IOC_VERSION, SHMAP_IOC_CREATE, SHMAP_IOC_INFO,
+	SHMAP_IOC_EXPORT_RO, SHMAP_IOC_SEAL, SHMAP_IOC_EXPORT_DMABUF,
 };
 #define NREAL (sizeof(real_cmds) / sizeof(real_cmds[0]))
 
-static const int documented[] = { EINVAL, ENOTTY, EFAULT, EFBIG, ENOSPC, ENOMEM, EPERM, EACCES };
+/* EOPNOTSUPP: EXPORT_DMABUF where the kernel has no dma-buf. */
+static const int documented[] = { EINVAL, ENOTTY, EFAULT, EFBIG, ENOSPC, ENOMEM, EPERM, EACCES,
+				  EOPNOTSUPP };
 
 static uint64_t rnd(void)
 {
@@ -127,11 +131,32 @@ static void fill_arg(unsigned char *a, unsigned long cmd)
 		s->seals = rnd() % 4 ? (uint32_t)(rnd() % 4) : (uint32_t)rnd();
 	} else if (_IOC_NR(cmd) == _IOC_NR(SHMAP_IOC_EXPORT_RO)) {
 		((struct shmap_export *)a)->flags = rnd() % 4 ? 0 : (uint32_t)rnd();
+	} else if (_IOC_NR(cmd) == _IOC_NR(SHMAP_IOC_EXPORT_DMABUF)) {
+		/* NO_CLOEXEC, READONLY, both, or anything. */
+		((struct shmap_dmabuf *)a)->flags = rnd() % 4 ? (uint32_t)(rnd() % 4) : (uint32_t)rnd();
 	}
 	/* A few random bit flips anywhere (flags, pad, reserved...). */
 	flips = rnd() % 4 == 0 ? 1 + rnd() % 3 : 0;
 	for (i = 0; i < flips; i++)
 		a[rnd() % 96] ^= (unsigned char)(1u << (rnd() % 8));
+}
+
+/*
+ * The fd that a successful CREATE, EXPORT_RO or EXPORT_DMABUF wrote back
+ * (also into a struct that straddles into the unmapped page: it was
+ * readable after all), or -1.
+ */
+static int new_fd(unsigned long cmd, const void *arg)
+{
+	switch (cmd) {
+	case SHMAP_IOC_CREATE:
+		return (int)((const struct shmap_create *)arg)->fd;
+	case SHMAP_IOC_EXPORT_RO:
+		return (int)((const struct shmap_export *)arg)->fd;
+	case SHMAP_IOC_EXPORT_DMABUF:
+		return (int)((const struct shmap_dmabuf *)arg)->fd;
+	}
+	return -1;
 }
 
 static int errno_ok(int e)
@@ -217,21 +242,11 @@ int main(int argc, char **argv)
 		ret = ioctl(fd, cmd, arg);
 		e = errno;
 		if (ret == 0) {
-			ok++;
-			/* New fds: CREATE and EXPORT_RO write one back. */
-			if (arg == (uintptr_t)argbuf && cmd == SHMAP_IOC_CREATE) {
-				close((int)((struct shmap_create *)argbuf)->fd);
-				created++;
-			} else if (arg == (uintptr_t)argbuf && cmd == SHMAP_IOC_EXPORT_RO) {
-				close((int)((struct shmap_export *)argbuf)->fd);
-				created++;
-			} else if (cmd == SHMAP_IOC_CREATE || cmd == SHMAP_IOC_EXPORT_RO) {
-				/* Straddling struct that was readable after all: fd is in it. */
-				unsigned int nfd = cmd == SHMAP_IOC_CREATE ?
-							   ((struct shmap_create *)arg)->fd :
-							   ((struct shmap_export *)arg)->fd;
+			int nfd = new_fd(cmd, (const void *)arg);
 
-				close((int)nfd);
+			ok++;
+			if (nfd >= 0) {
+				close(nfd);
 				created++;
 			}
 		} else if (ret != -1 || (_IOC_TYPE(cmd) == SHMAP_IOC_MAGIC && !errno_ok(e))) {

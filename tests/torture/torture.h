@@ -30,14 +30,16 @@ static inline long stat_read(const char *name)
 	return tap_read_u64(path, &v) ? -1 : (long)v;
 }
 
+/* dmabufs is -1 (on both sides of a comparison) with a module that has no dma-bufs. */
 struct counters {
-	long buffers, pages_allocated, pages_reserved;
+	long buffers, pages_allocated, pages_reserved, dmabufs;
 };
 
 static inline struct counters counters_now(void)
 {
 	struct counters c = {
 		stat_read("buffers"), stat_read("pages_allocated"), stat_read("pages_reserved"),
+		stat_read("dmabufs"),
 	};
 	return c;
 }
@@ -45,13 +47,13 @@ static inline struct counters counters_now(void)
 static inline int counters_eq(struct counters a, struct counters b)
 {
 	return a.buffers == b.buffers && a.pages_allocated == b.pages_allocated &&
-	       a.pages_reserved == b.pages_reserved;
+	       a.pages_reserved == b.pages_reserved && a.dmabufs == b.dmabufs;
 }
 
 static inline const char *counters_str(struct counters c, char *buf, size_t len)
 {
-	snprintf(buf, len, "buffers=%ld pages_allocated=%ld pages_reserved=%ld", c.buffers,
-		 c.pages_allocated, c.pages_reserved);
+	snprintf(buf, len, "buffers=%ld pages_allocated=%ld pages_reserved=%ld dmabufs=%ld",
+		 c.buffers, c.pages_allocated, c.pages_reserved, c.dmabufs);
 	return buf;
 }
 
