@@ -1071,7 +1071,7 @@ static void lifetime(void)
  */
 static void vgem_import_ro(int card, int r, const char *what)
 {
-	uint32_t h;
+	uint32_t h = 0;
 	int ret = prime_import(card, r, &h);
 
 	if (ret)

@@ -3,7 +3,7 @@
 # make check: build user space, test the Debian packages and DKMS (tests/packaging), then run
 # the guest suite on every kernel of $KERNELS with the module from the package install.
 # Env: KERNELS (kernel specs, see kernels.sh; default $DEFAULT_KERNELS of lib.sh), SHMAP_CACHE,
-# BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 300 s;
+# BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 420 s;
 # SHMAP_DEBUG_TIMEOUT for the debug kernels, 1200 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
 # (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
 # SHMAP_PACKAGING=0 (skip the packaging tests and the fresh-machine check).
@@ -98,7 +98,7 @@ pipeline() {
 	# kernel has it), stress, ioctl fuzzing and kmemleak (where the kernel has it). The debug
 	# kernel turns kmemleak and page-allocation debugging on (debug_append, lib.sh) and needs
 	# more memory and time.
-	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-300}
+	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-420}
 	if is_debug_kernel "$v"; then
 		append="$(debug_append "$v") $append" mem=1024
 		timeout=${SHMAP_DEBUG_TIMEOUT:-1200}
