@@ -57,6 +57,17 @@ int t_export_ro(int fd, uint32_t flags)
 	return (int)e.fd;
 }
 
+int t_export_dmabuf(int fd, uint32_t flags)
+{
+	struct shmap_dmabuf d;
+
+	memset(&d, 0, sizeof(d));
+	d.flags = flags;
+	if (ioctl(fd, SHMAP_IOC_EXPORT_DMABUF, &d))
+		return -errno;
+	return (int)d.fd;
+}
+
 int t_seal(int fd, uint32_t seals)
 {
 	struct shmap_seal s;

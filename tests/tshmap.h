@@ -36,6 +36,8 @@ int t_info(int fd, struct shmap_info *info);
 int t_export_ro(int fd, uint32_t flags);
 /* SHMAP_IOC_SEAL: seals in force (>= 0), or -errno. */
 int t_seal(int fd, uint32_t seals);
+/* SHMAP_IOC_EXPORT_DMABUF: the new dma-buf fd, or -errno. */
+int t_export_dmabuf(int fd, uint32_t flags);
 /* SHMAP_IOC_VERSION: 0 or -errno. */
 int t_version(int dev, struct shmap_version *v);
 
