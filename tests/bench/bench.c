@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * bench: what a 4 KiB page costs through shmap and through its peers
- * (private and shared anonymous memory, memfd), in one guest, in one run.
+ * (private and shared anonymous memory, memfd; udmabuf for dma-bufs), in
+ * one guest, in one run.
  *
  *	bench [--sizes 64,1024] [--reps 3,1] [--cgroups root,child]
  *	      [--trace-pages N] [--smoke]
@@ -40,6 +41,7 @@
  * max_total_mb large enough for the sizes. Exits 0, or 1 if a row failed.
  */
 #include <fcntl.h>
+#include <linux/udmabuf.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,12 +61,16 @@
 #define CGROOT		"/sys/fs/cgroup"
 #define TRACEFS		"/sys/kernel/tracing"
 #define FAULT_WINDOW	T_PARAMS "fault_window"
+#define UDMABUF_DEV	"/dev/udmabuf"
+#define UDMABUF_LIMIT	"/sys/module/udmabuf/parameters/size_limit_mb"
 #define MAX_REPS	64
 #define MAX_SIZES	8
 
 /* Row flags. */
 #define F_FAULTS	(1U << 0)	/* takes page faults: traced */
 #define F_SHMAP		(1U << 1)	/* needs /dev/shmap */
+#define F_DMABUF	(1U << 2)	/* needs SHMAP_FEAT_DMABUF */
+#define F_UDMABUF	(1U << 3)	/* needs /dev/udmabuf */
 
 enum row_id {
 	R_ANON_FIRST,
@@ -97,6 +103,11 @@ enum row_id {
 	R_HUGE_FREE,
 	R_HUGE_LAZY_FIRST,
 	R_HUGE_LAZY_FREE,
+	R_DMABUF_EXPORT_EAGER,
+	R_DMABUF_EXPORT_LAZY,
+	R_DMABUF_MMAP_FIRST,
+	R_UDMABUF_CREATE,
+	R_UDMABUF_MMAP_FIRST,
 	R_FLOOR,
 	NROWS
 };
@@ -135,6 +146,12 @@ static const struct {
 	[R_HUGE_FREE] = { "shmap_huge_free", F_SHMAP },
 	[R_HUGE_LAZY_FIRST] = { "shmap_huge_lazy_first_touch", F_FAULTS | F_SHMAP },
 	[R_HUGE_LAZY_FREE] = { "shmap_huge_lazy_free", F_SHMAP },
+	[R_DMABUF_EXPORT_EAGER] = { "shmap_dmabuf_export_eager", F_SHMAP | F_DMABUF },
+	[R_DMABUF_EXPORT_LAZY] = { "shmap_dmabuf_export_lazy", F_SHMAP | F_DMABUF },
+	[R_DMABUF_MMAP_FIRST] = { "shmap_dmabuf_mmap_first_touch",
+				  F_FAULTS | F_SHMAP | F_DMABUF },
+	[R_UDMABUF_CREATE] = { "udmabuf_create", F_UDMABUF },
+	[R_UDMABUF_MMAP_FIRST] = { "udmabuf_mmap_first_touch", F_FAULTS | F_UDMABUF },
 	[R_FLOOR] = { "floor", 0 },
 };
 
@@ -177,6 +194,11 @@ static struct {
 	char kernel[128];
 	/* fault_window: -1 when the module has no such parameter */
 	long fault_window;
+	int dmabuf;		/* the module has SHMAP_FEAT_DMABUF */
+	int udmabuf;		/* /dev/udmabuf, or -1 (udmabuf_why) */
+	char udmabuf_why[96];
+	/* udmabuf's size_limit_mb before it was raised for the sizes, or -1 */
+	long udmabuf_limit;
 	/* the traced functions (trace_n of them; 0: no tracing) */
 	int trace_n;
 	char trace_fn[MAX_FUNCS][64];
@@ -402,6 +424,33 @@ static void check_freed(struct ctx *c, enum row_id row, uint64_t before)
 	if (now != before)
 		bad(c, row, "pages_allocated %llu after free, %llu before",
 		    (unsigned long long)now, (unsigned long long)before);
+}
+
+/*
+ * Every page of the dma-buf fd reads 1 (written by the touch) through a
+ * new mapping: the touch reached the dma-buf's pages. mincore() cannot
+ * tell for udmabuf, whose mappings are VM_PFNMAP.
+ */
+static void check_touched(struct ctx *c, enum row_id row, int fd)
+{
+	const volatile char *v;
+	char *p = mmap(NULL, c->size, PROT_READ, MAP_SHARED, fd, 0);
+	size_t i;
+
+	if (p == MAP_FAILED) {
+		bad(c, row, "mmap(PROT_READ) of the dma-buf: %s",
+		    tap_errname(errno));
+		return;
+	}
+	v = p;
+	for (i = 0; i < c->npages; i++) {
+		if (v[i * c->pagesz] != 1) {
+			bad(c, row, "page %zu reads %d, not 1, through a new mapping",
+			    i, v[i * c->pagesz]);
+			break;
+		}
+	}
+	munmap(p, c->size);
 }
 
 /* ---- the scenarios: chains of phases on one buffer */
@@ -854,6 +903,146 @@ out:
 	return ret;
 }
 
+/* Export of an eager buffer that exists, and close of the dma-buf. */
+static int sc_dmabuf_eager(struct ctx *c)
+{
+	uint64_t before = pages_allocated();
+	struct shmap_info info;
+	int fd, dfd, r;
+
+	fd = shmap_create(c, SHMAP_MODE_EAGER);
+	if (fd < 0) {
+		fail(c, "SHMAP_IOC_CREATE(eager)");
+		return -1;
+	}
+	phase_begin(c, R_DMABUF_EXPORT_EAGER);
+	dfd = t_export_dmabuf(fd, 0);
+	if (dfd >= 0)
+		close(dfd);
+	phase_end(c);
+	if (dfd < 0) {
+		errno = -dfd;
+		fail(c, "SHMAP_IOC_EXPORT_DMABUF(eager)");
+		close(fd);
+		return -1;
+	}
+	/* The close released the dma-buf. */
+	r = t_info(fd, &info);
+	if (r)
+		bad(c, R_DMABUF_EXPORT_EAGER, "SHMAP_IOC_INFO: %s",
+		    tap_errname(-r));
+	else if (info.dmabuf_exports)
+		bad(c, R_DMABUF_EXPORT_EAGER,
+		    "dmabuf_exports %llu after the close of the dma-buf",
+		    (unsigned long long)info.dmabuf_exports);
+	close(fd);
+	check_freed(c, R_DMABUF_EXPORT_EAGER, before);
+	return 0;
+}
+
+/*
+ * A mapping of the dma-buf fd, write-touched (timed as row), checked, and
+ * the dma-buf closed. 0, or -1 (c->err).
+ */
+static int dmabuf_touch(struct ctx *c, enum row_id row, int dfd, int shmap)
+{
+	char *p;
+
+	phase_begin(c, row);
+	p = map(dfd, c->size, MAP_SHARED);
+	if (p == MAP_FAILED) {
+		fail(c, "mmap(MAP_SHARED) of the dma-buf");
+		close(dfd);
+		return -1;
+	}
+	touch_write(p, c);
+	phase_end(c);
+	if (shmap)
+		check_mapped(c, row, p);
+	check_touched(c, row, dfd);
+	munmap(p, c->size);
+	close(dfd);
+	return 0;
+}
+
+/*
+ * A lazy buffer to a dma-buf: create, export (which allocates every page),
+ * close of the buffer fd (the dma-buf holds the buffer); then a mapping of
+ * the dma-buf, write-touched. The pages go with the dma-buf.
+ */
+static int sc_dmabuf_lazy(struct ctx *c)
+{
+	uint64_t before = pages_allocated(), now;
+	int fd, dfd;
+
+	phase_begin(c, R_DMABUF_EXPORT_LAZY);
+	fd = shmap_create(c, SHMAP_MODE_LAZY);
+	if (fd < 0) {
+		fail(c, "SHMAP_IOC_CREATE(lazy)");
+		return -1;
+	}
+	dfd = t_export_dmabuf(fd, 0);
+	close(fd);
+	phase_end(c);
+	if (dfd < 0) {
+		errno = -dfd;
+		fail(c, "SHMAP_IOC_EXPORT_DMABUF(lazy)");
+		return -1;
+	}
+	now = pages_allocated();
+	if (now - before != c->npages)
+		bad(c, R_DMABUF_EXPORT_LAZY,
+		    "pages_allocated +%llu after the export, expected +%zu",
+		    (unsigned long long)(now - before), c->npages);
+	if (dmabuf_touch(c, R_DMABUF_MMAP_FIRST, dfd, 1))
+		return -1;
+	check_freed(c, R_DMABUF_EXPORT_LAZY, before);
+	return 0;
+}
+
+/*
+ * The memfd path to a dma-buf: memfd_create, ftruncate, the seal udmabuf
+ * requires (F_SEAL_SHRINK), UDMABUF_CREATE, close of the memfd (the
+ * dma-buf pins the pages). UDMABUF_CREATE allocates the memfd's missing
+ * pages itself, cleared (memfd_pin_folios()), as the export of a lazy
+ * buffer does: the memfd is neither touched nor fallocated first (shmem
+ * does not clear fallocated pages before they are read, and udmabuf pins
+ * them as they are). Then a mapping of the dma-buf, write-touched.
+ */
+static int sc_udmabuf(struct ctx *c)
+{
+	struct udmabuf_create u;
+	int mfd, dfd;
+	off_t end;
+
+	phase_begin(c, R_UDMABUF_CREATE);
+	mfd = memfd_create("bench", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || ftruncate(mfd, (off_t)c->size) ||
+	    fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		fail(c, "memfd_create+ftruncate+F_SEAL_SHRINK");
+		if (mfd >= 0)
+			close(mfd);
+		return -1;
+	}
+	memset(&u, 0, sizeof(u));
+	u.memfd = (uint32_t)mfd;
+	u.flags = UDMABUF_FLAGS_CLOEXEC;
+	u.size = c->size;
+	dfd = ioctl(g.udmabuf, UDMABUF_CREATE, &u);
+	if (dfd < 0) {
+		fail(c, "UDMABUF_CREATE");
+		close(mfd);
+		return -1;
+	}
+	close(mfd);
+	phase_end(c);
+	end = lseek(dfd, 0, SEEK_END);
+	if (end != (off_t)c->size)
+		bad(c, R_UDMABUF_CREATE, "the dma-buf has %lld bytes, expected %zu",
+		    (long long)end, c->size);
+	return dmabuf_touch(c, R_UDMABUF_MMAP_FIRST, dfd, 0);
+}
+
 static const struct scenario {
 	int (*fn)(struct ctx *c);
 	enum row_id rows[6];	/* the rows it measures, in order */
@@ -874,6 +1063,9 @@ static const struct scenario {
 	{ sc_anon_thp, { R_ANON_THP_FIRST }, 1 },
 	{ sc_huge, { R_HUGE_CREATE, R_HUGE_FIRST, R_HUGE_POPULATE, R_HUGE_FREE }, 4 },
 	{ sc_huge_lazy, { R_HUGE_LAZY_FIRST, R_HUGE_LAZY_FREE }, 2 },
+	{ sc_dmabuf_eager, { R_DMABUF_EXPORT_EAGER }, 1 },
+	{ sc_dmabuf_lazy, { R_DMABUF_EXPORT_LAZY, R_DMABUF_MMAP_FIRST }, 2 },
+	{ sc_udmabuf, { R_UDMABUF_CREATE, R_UDMABUF_MMAP_FIRST }, 2 },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -881,8 +1073,14 @@ static const struct scenario {
 /* Why a scenario cannot run here, or NULL. */
 static const char *scenario_skip(const struct scenario *s, const struct ctx *c)
 {
-	if ((rows[s->rows[0]].flags & F_SHMAP) && c->dev < 0)
+	unsigned int flags = rows[s->rows[0]].flags;
+
+	if ((flags & F_SHMAP) && c->dev < 0)
 		return "no /dev/shmap";
+	if ((flags & F_DMABUF) && !g.dmabuf)
+		return "the module has no SHMAP_IOC_EXPORT_DMABUF";
+	if ((flags & F_UDMABUF) && g.udmabuf < 0)
+		return g.udmabuf_why;
 	if (s->fn == sc_lazy_w1 && g.fault_window < 0)
 		return "the module has no fault_window parameter";
 	return NULL;
@@ -1252,7 +1450,7 @@ static void pass(const char *cgroup, int si, int dev)
 		struct result *rs = &res[i];
 		const char *name = rows[i].name;
 		double ns, flt;
-		int sane;
+		int sane, prec;
 
 		if (rs->skip) {
 			out("bench: kernel=%s cgroup=%s size_mib=%u row=%s status=skipped reason=\"%s\"",
@@ -1269,10 +1467,12 @@ static void pass(const char *cgroup, int si, int dev)
 		}
 		ns = median(rs->ns, rs->n);
 		flt = median(rs->flt, rs->n);
-		out("bench: kernel=%s cgroup=%s size_mib=%u row=%s status=%s ns_per_page=%.1f faults_per_page=%.4f min=%.1f max=%.1f major_faults=%ld reps=%d",
-		    g.kernel, cgroup, mib, name, rs->bad[0] ? "bad" : "ok", ns,
-		    flt, vmin(rs->ns, rs->n), vmax(rs->ns, rs->n), rs->majflt,
-		    rs->n);
+		/* Rows that cost a few per page (one export of 262144 pages). */
+		prec = ns < 10 ? 3 : 1;
+		out("bench: kernel=%s cgroup=%s size_mib=%u row=%s status=%s ns_per_page=%.*f faults_per_page=%.4f min=%.*f max=%.*f major_faults=%ld reps=%d",
+		    g.kernel, cgroup, mib, name, rs->bad[0] ? "bad" : "ok", prec,
+		    ns, flt, prec, vmin(rs->ns, rs->n), prec,
+		    vmax(rs->ns, rs->n), rs->majflt, rs->n);
 		tap(1, NULL, "%s/%s ran", cgroup, name);
 		sane = isfinite(ns) && ns > 0 && isfinite(flt) && flt >= 0;
 		if (!sane)
@@ -1443,13 +1643,65 @@ static void read_info(char *buf, size_t len, const char *path)
 		snprintf(buf, len, "n/a");
 }
 
+/*
+ * /dev/udmabuf, and its size_limit_mb (64 up to 6.12) raised to the
+ * largest size for the run (udmabuf_fini() puts it back).
+ */
+static void udmabuf_init(void)
+{
+	unsigned int max = 0;
+	uint64_t lim;
+	char s[32];
+	int i, r;
+
+	g.udmabuf_limit = -1;
+	g.udmabuf = open(UDMABUF_DEV, O_RDWR | O_CLOEXEC);
+	if (g.udmabuf < 0) {
+		snprintf(g.udmabuf_why, sizeof(g.udmabuf_why),
+			 "no " UDMABUF_DEV " (CONFIG_UDMABUF): %s",
+			 tap_errname(errno));
+		return;
+	}
+	for (i = 0; i < g.nsizes; i++)
+		max = g.sizes[i] > max ? g.sizes[i] : max;
+	if (tap_read_u64(UDMABUF_LIMIT, &lim) || lim >= max)
+		return;
+	snprintf(s, sizeof(s), "%u", max);
+	r = tap_write_str(UDMABUF_LIMIT, s);
+	if (r)
+		fprintf(stderr, "bench: writing %s to %s: %s\n", s,
+			UDMABUF_LIMIT, tap_errname(-r));
+	else
+		g.udmabuf_limit = (long)lim;
+	printf("# bench: udmabuf size_limit_mb %llu -> %s for the run\n",
+	       (unsigned long long)lim, s);
+}
+
+static void udmabuf_fini(void)
+{
+	char s[32];
+	int r;
+
+	if (g.udmabuf < 0)
+		return;
+	close(g.udmabuf);
+	if (g.udmabuf_limit < 0)
+		return;
+	snprintf(s, sizeof(s), "%ld", g.udmabuf_limit);
+	r = tap_write_str(UDMABUF_LIMIT, s);
+	if (r)
+		fprintf(stderr, "bench: restoring %s to %s: %s\n", s,
+			UDMABUF_LIMIT, tap_errname(-r));
+}
+
 int main(int argc, char **argv)
 {
 	char thp[128], far[32], reps[64];
+	struct shmap_version ver;
 	size_t len;
 	struct utsname u;
 	uint64_t fw;
-	int dev, si;
+	int dev, dev_err, si;
 
 	parse_args(argc, argv);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1459,15 +1711,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: PR_SET_THP_DISABLE: %s\n", tap_errname(errno));
 
 	dev = open(T_DEV, O_RDWR | O_CLOEXEC);
+	dev_err = errno;
 	g.fault_window = tap_read_u64(FAULT_WINDOW, &fw) ? -1 : (long)fw;
+	g.dmabuf = dev >= 0 && !t_version(dev, &ver) &&
+		   (ver.features & SHMAP_FEAT_DMABUF);
+	udmabuf_init();
 	read_info(thp, sizeof(thp), "/sys/kernel/mm/transparent_hugepage/enabled");
 	read_info(far, sizeof(far), "/sys/kernel/debug/fault_around_bytes");
 	for (si = 0, len = 0; si < g.nreps && len < sizeof(reps); si++)
 		len += (size_t)snprintf(reps + len, sizeof(reps) - len, "%s%u",
 					si ? "," : "", g.reps[si]);
-	out("bench-info: kernel=%s page_size=%zu reps=%s warmup=%d shmap=%s fault_window=%ld fault_around_bytes=%s thp=\"%s\"",
+	out("bench-info: kernel=%s page_size=%zu reps=%s warmup=%d shmap=%s fault_window=%ld dmabuf=%s udmabuf=\"%s\" fault_around_bytes=%s thp=\"%s\"",
 	    g.kernel, t_page(), reps, g.smoke ? 0 : 1,
-	    dev >= 0 ? "yes" : tap_errname(errno), g.fault_window, far, thp);
+	    dev >= 0 ? "yes" : tap_errname(dev_err), g.fault_window,
+	    g.dmabuf ? "yes" : "no", g.udmabuf >= 0 ? "yes" : g.udmabuf_why,
+	    far, thp);
 	tap(dev >= 0, NULL, "open %s", T_DEV);
 
 	for (si = 0; si < g.nsizes && g.root; si++)
@@ -1492,6 +1750,7 @@ int main(int argc, char **argv)
 	}
 	if (dev >= 0)
 		close(dev);
+	udmabuf_fini();
 	if (g.smoke)
 		tap_report_end();
 	return g.failed ? 1 : 0;

@@ -93,15 +93,17 @@ to_csv() {
 	}' "$1"
 }
 
-# The rows in reading order: first touch, populate, re-touch, eager, reads, free, floor.
+# The rows in reading order: first touch, populate, re-touch, eager, dma-bufs, reads, free, floor.
 ROWS=(anon_private_first_touch anon_shared_first_touch memfd_first_touch shmap_lazy_first_touch
 	shmap_lazy_first_touch_w1 anon_thp_first_touch shmap_huge_first_touch shmap_huge_lazy_first_touch
 	anon_private_populate
 	shmap_huge_populate memfd_populate_new shmap_lazy_populate_new
 	memfd_populate_existing shmap_lazy_populate_existing memfd_retouch_read shmap_lazy_retouch_read
 	memfd_retouch_write shmap_lazy_retouch_write shmap_eager_create shmap_eager_mmap
-	shmap_eager_second_mapping shmap_huge_create anon_private_read shmap_eager_read anon_free memfd_free
-	shmap_lazy_free shmap_eager_free shmap_huge_free shmap_huge_lazy_free floor)
+	shmap_eager_second_mapping shmap_huge_create shmap_dmabuf_export_eager shmap_dmabuf_export_lazy
+	udmabuf_create shmap_dmabuf_mmap_first_touch udmabuf_mmap_first_touch anon_private_read
+	shmap_eager_read anon_free memfd_free shmap_lazy_free shmap_eager_free shmap_huge_free
+	shmap_huge_lazy_free floor)
 
 # table VER: the table and ratios of one kernel, from the CSVs.
 table() {
@@ -114,7 +116,9 @@ table() {
 		if (!((cg, sz, r) in st)) return sprintf("%15s", "-")
 		if (st[cg, sz, r] == "skipped") return sprintf("%15s", "skipped")
 		if (st[cg, sz, r] == "failed") return sprintf("%15s", "FAILED")
-		return sprintf("%8.0f %6.3f%s", c[cg, sz, r], fl[cg, sz, r], st[cg, sz, r] == "ok" ? "" : "!")
+		# Below 10 per page (the export of an eager buffer): three decimals.
+		return sprintf(c[cg, sz, r] + 0 < 10 ? "%8.3f %6.3f%s" : "%8.0f %6.3f%s", c[cg, sz, r],
+			fl[cg, sz, r], st[cg, sz, r] == "ok" ? "" : "!")
 	}
 	function val(cg, sz, r) {
 		return ((cg, sz, r) in st && st[cg, sz, r] == "ok") ? c[cg, sz, r] : ""
@@ -152,7 +156,13 @@ table() {
 			"huge create / eager create;" \
 			"huge lazy first touch / anon private first touch;" \
 			"huge lazy first touch / anon THP first touch;" \
-			"child cgroup: lazy first touch / anon private first touch", N, ";")
+			"dma-buf export (lazy) / lazy populate new;" \
+			"dma-buf export (lazy) / udmabuf create;" \
+			"udmabuf create / memfd populate new;" \
+			"dma-buf mmap first touch: shmap / udmabuf;" \
+			"shmap dma-buf mmap first touch / lazy re-touch write;" \
+			"child cgroup: lazy first touch / anon private first touch;" \
+			"child cgroup: dma-buf export (lazy) / udmabuf create", N, ";")
 		split("shmap_lazy_retouch_read memfd_retouch_read root;" \
 			"shmap_lazy_populate_existing memfd_populate_existing root;" \
 			"shmap_lazy_first_touch anon_private_first_touch root;" \
@@ -163,7 +173,13 @@ table() {
 			"shmap_huge_create shmap_eager_create root;" \
 			"shmap_huge_lazy_first_touch anon_private_first_touch root;" \
 			"shmap_huge_lazy_first_touch anon_thp_first_touch root;" \
-			"shmap_lazy_first_touch anon_private_first_touch child", Q, ";")
+			"shmap_dmabuf_export_lazy shmap_lazy_populate_new root;" \
+			"shmap_dmabuf_export_lazy udmabuf_create root;" \
+			"udmabuf_create memfd_populate_new root;" \
+			"shmap_dmabuf_mmap_first_touch udmabuf_mmap_first_touch root;" \
+			"shmap_dmabuf_mmap_first_touch shmap_lazy_retouch_write root;" \
+			"shmap_lazy_first_touch anon_private_first_touch child;" \
+			"shmap_dmabuf_export_lazy udmabuf_create child", Q, ";")
 		for (i = 1; i <= n; i++) {
 			split(Q[i], q, " ")
 			printf "%-62s", N[i]
