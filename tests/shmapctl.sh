@@ -38,7 +38,7 @@ TAP_PREFIX=shmapctl
 . "$(dirname "$0")/kmod.sh"
 
 cleanup() {
-	[ -n "$holder" ] && kill "$holder" 2>/dev/null
+	[ -n "$holder" ] && kill "$holder" "$(cat "$T/fd.pid" 2>/dev/null)" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -410,9 +410,10 @@ t "create: bad name" 1 "Invalid argument" "$SHMAPCTL" create --size 4K --name a/
 t "create: exit status of COMMAND" 3 "" "$SHMAPCTL" create --size 4K -- sh -c 'exit 3'
 t "create: COMMAND not found" 127 "cannot run /nonexistent" "$SHMAPCTL" create --size 4K -- /nonexistent
 
-# A buffer held by another process, seen through /proc/PID/fd/N.
+# A buffer held by another process, seen through /proc/PID/fd/N. The sleep outlasts the
+# checks below on a slow debug kernel (60 s did not), and is killed after them.
 # shellcheck disable=SC2016
-"$SHMAPCTL" create --size 2M --eager --name holder -- sh -c 'echo "$SHMAP_FD" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 60' sh "$T/fd" &
+"$SHMAPCTL" create --size 2M --eager --name holder -- sh -c 'echo $$ >"$1.pid"; echo "$SHMAP_FD" >"$1.tmp"; mv "$1.tmp" "$1"; exec sleep 900' sh "$T/fd" &
 holder=$!
 i=0
 while [ ! -s "$T/fd" ] && [ $i -lt 50 ]; do
@@ -433,7 +434,7 @@ if [ -n "$drop" ]; then
 	t "info /proc/PID/fd/N of another user" 1 "pidfd_getfd: Operation not permitted.*run as the process's owner or root" as_nobody "$SHMAPCTL" info "$src"
 fi
 t "status: one buffer alive" 0 '^1 2\\x20MiB [1-9][0-9]*$' "$SHMAPCTL" status -rn -o BUFFERS,ALLOCATED,REFCOUNT
-kill "$holder" 2>/dev/null
+kill "$holder" "$(cat "$T/fd.pid")" 2>/dev/null
 wait "$holder" 2>/dev/null
 holder=
 
