@@ -12,7 +12,6 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <dirent.h>
 
 #include "shmap.h"
 #include "tshmap.h"
@@ -41,20 +40,6 @@ static struct shmap_buf *create(struct shmap_dev *dev, uint64_t size,
 	REQUIRE_RET(shmap_buf_create(dev, size, mode, NULL, flags, &buf), 0);
 	REQUIRE(buf != NULL);
 	return buf;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	REQUIRE(d != NULL);
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
 }
 
 static int is_cloexec(int fd)
@@ -94,7 +79,7 @@ static void dev_open(void)
 static void dev_open_args(void)
 {
 	struct shmap_dev *dev = NULL;
-	int before = count_fds();
+	int before = t_count_fds();
 
 	CHECK_RET(shmap_dev_open(NULL), -EINVAL);
 	CHECK_RET(shmap_dev_open_path(NULL, &dev), -EINVAL);
@@ -104,11 +89,11 @@ static void dev_open_args(void)
 	CHECK_RET(shmap_dev_open_path("/dev/zero", &dev), -ENOTTY);
 	CHECK(dev == NULL);
 	/* No fd leaked by the failures. */
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(t_count_fds(), before);
 	REQUIRE_RET(shmap_dev_open_path(T_DEV, &dev), 0);
 	CHECK_EQ(shmap_dev_abi_version(dev), 1);
 	shmap_dev_close(dev);
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(t_count_fds(), before);
 }
 
 static void close_null(void)
@@ -187,7 +172,7 @@ static void buf_create_errors(void)
 	struct shmap_dev *dev = open_dev();
 	struct shmap_buf *b = NULL;
 	char longname[80];
-	int before = count_fds();
+	int before = t_count_fds();
 
 	memset(longname, 'x', sizeof(longname));
 	longname[64] = '\0';
@@ -205,7 +190,7 @@ static void buf_create_errors(void)
 	CHECK_RET(shmap_buf_create(dev, T_PARAM("max_buffer_mb") * T_MIB + 1,
 				   SHMAP_BUF_LAZY, NULL, 0, &b), -EFBIG);
 	CHECK(b == NULL);
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(t_count_fds(), before);
 	CHECK_EQ(T_STAT("buffers"), 0);
 	shmap_dev_close(dev);
 }
@@ -250,7 +235,7 @@ static void buf_import_errors(void)
 	REQUIRE_SYS(pipe(pfd));
 	nul = REQUIRE_SYS(open("/dev/null", O_RDWR | O_CLOEXEC));
 	dev = t_dev();
-	before = count_fds();
+	before = t_count_fds();
 	CHECK_RET(shmap_buf_import(nul, &b), -ENOTTY);
 	CHECK_RET(shmap_buf_import(pfd[0], &b), -ENOTTY);
 	/* /dev/shmap itself is not a buffer. */
@@ -261,7 +246,7 @@ static void buf_import_errors(void)
 	CHECK_RET(shmap_buf_import(100000, &b), -EBADF);
 	CHECK_RET(shmap_buf_import(nul, NULL), -EINVAL);
 	CHECK(b == NULL);
-	CHECK_EQ(count_fds(), before - 1);
+	CHECK_EQ(t_count_fds(), before - 1);
 	close(pfd[0]);
 	close(nul);
 	close(dev);
@@ -449,7 +434,7 @@ static void buf_export_dmabuf_args(void)
 {
 	struct shmap_dev *dev = open_dev();
 	struct shmap_buf *b = create(dev, t_page(), SHMAP_BUF_LAZY, 0);
-	int before = count_fds(), fd = 5, want;
+	int before = t_count_fds(), fd = 5, want;
 	struct shmap_buf_info in;
 
 	CHECK_RET(shmap_buf_export_dmabuf(NULL, 0, &fd), -EINVAL);
@@ -466,7 +451,7 @@ static void buf_export_dmabuf_args(void)
 	CHECK_RET(shmap_buf_export_dmabuf(b, 1U << 2, &fd), want);
 	CHECK_EQ(fd, -1);
 	CHECK_RET(shmap_buf_export_dmabuf(b, 1U << 31, &fd), want);
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(t_count_fds(), before);
 	CHECK_RET(shmap_buf_query(b, &in), 0);
 	CHECK_EQ(in.resident_pages, 0);
 	CHECK_EQ(dmabuf_exports(b), 0);
@@ -869,38 +854,17 @@ static void recv_no_fd(void)
 static void recv_not_shmap(void)
 {
 	struct shmap_buf *got = NULL;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	struct iovec iov;
 	int sv[2], pfd[2], before;
-	char c = 'x';
 
 	REQUIRE_SYS(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
 	REQUIRE_SYS(pipe2(pfd, O_CLOEXEC));
-	memset(&msg, 0, sizeof(msg));
-	memset(&u, 0, sizeof(u));
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &pfd[0], sizeof(int));
-	REQUIRE_EQ(sendmsg(sv[0], &msg, 0), 1);
+	REQUIRE_RET(t_send_fd(sv[0], pfd[0]), 0);
 	close(pfd[0]);
 	close(pfd[1]);
-	before = count_fds();
+	before = t_count_fds();
 	CHECK_RET(shmap_buf_recv(sv[1], &got), -ENOTTY);
 	CHECK(got == NULL);
-	CHECK_EQ(count_fds(), before);
+	CHECK_EQ(t_count_fds(), before);
 	close(sv[0]);
 	close(sv[1]);
 }
