@@ -135,9 +135,9 @@ static void shmap_bufs_stop(struct seq_file *m, void *v)
 
 /*
  * INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE HUGE HUGE_FOLIOS
- * CREATOR_PID CREATOR_COMM NAME, separated by one space; the strings escape
- * space, tab, newline and backslash; an empty name leaves the line ending in
- * a space.
+ * DMABUFS CREATOR_PID CREATOR_COMM NAME, separated by one space; the strings
+ * escape space, tab, newline and backslash; an empty name leaves the line
+ * ending in a space.
  */
 static int shmap_bufs_show(struct seq_file *m, void *v)
 {
@@ -149,9 +149,11 @@ static int shmap_bufs_show(struct seq_file *m, void *v)
 		   atomic_long_read(&buf->reserved),
 		   atomic_read(&buf->mappings));
 	shmap_show_seals(m, READ_ONCE(buf->seals), "-");
-	seq_printf(m, " %d %d %ld %d ", !!(buf->flags & SHMAP_CREATE_NORESERVE),
+	seq_printf(m, " %d %d %ld %d %d ",
+		   !!(buf->flags & SHMAP_CREATE_NORESERVE),
 		   !!(buf->flags & SHMAP_CREATE_HUGE),
-		   atomic_long_read(&buf->huge_folios), pid_vnr(buf->creator));
+		   atomic_long_read(&buf->huge_folios),
+		   atomic_read(&buf->dmabufs), pid_vnr(buf->creator));
 	seq_escape(m, buf->creator_comm, " \t\n\\");
 	seq_putc(m, ' ');
 	seq_escape(m, buf->name, " \t\n\\");

@@ -216,7 +216,7 @@ static void debugfs_list(void)
 	close(fd);
 	close(dev);
 
-	snprintf(want, sizeof(want), "%lu %zu lazy %llu 4 1 seal 0 0 0 %d %s dbg\\040buf",
+	snprintf(want, sizeof(want), "%lu %zu lazy %llu 4 1 seal 0 0 0 0 %d %s dbg\\040buf",
 		 (unsigned long)st.st_ino, len, (unsigned long long)resident,
 		 (int)getpid(), comm);
 	if (buffers_line(st.st_ino, line, sizeof(line)) != 1)

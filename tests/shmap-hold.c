@@ -17,6 +17,9 @@
  *   shmap-hold dmabuf READYFILE [NAME] create, export a dma-buf (which
  *                                      allocates every page), unmap: keep
  *                                      the fd and the dma-buf's fd
+ *   shmap-hold dmabuf-only READYFILE [NAME]
+ *                                      the same, then close the fd: only
+ *                                      the dma-buf holds the buffer
  *
  * Every buffer is lazy, 16 pages, named NAME (default "held"). Once set up,
  * writes "PID FD CHILD PAGESIZE" to READYFILE (FD -1 when closed, CHILD 0
@@ -83,8 +86,8 @@ int main(int argc, char **argv)
 
 	if ((argc != 3 && argc != 4) ||
 	    (strcmp(mode, "fd") && strcmp(mode, "map") && strcmp(mode, "share") &&
-	     strcmp(mode, "dmabuf"))) {
-		fprintf(stderr, "usage: shmap-hold fd|map|share|dmabuf READYFILE [NAME]\n");
+	     strcmp(mode, "dmabuf") && strcmp(mode, "dmabuf-only"))) {
+		fprintf(stderr, "usage: shmap-hold fd|map|share|dmabuf|dmabuf-only READYFILE [NAME]\n");
 		return 2;
 	}
 	dev = open("/dev/shmap", O_RDWR | O_CLOEXEC);
@@ -136,12 +139,16 @@ int main(int argc, char **argv)
 			perror("shmap-hold: SHMAP_IOC_SEAL");
 			return 1;
 		}
-	} else if (!strcmp(mode, "dmabuf")) {
+	} else if (!strncmp(mode, "dmabuf", 6)) {
 		munmap(p, len);
 		memset(&dmabuf, 0, sizeof(dmabuf));
 		if (ioctl(fd, SHMAP_IOC_EXPORT_DMABUF, &dmabuf)) {
 			perror("shmap-hold: SHMAP_IOC_EXPORT_DMABUF");
 			return 1;
+		}
+		if (mode[6]) {
+			close(fd);
+			fd = -1;
 		}
 	} else {
 		memset(p, 0x77, len);

@@ -282,7 +282,7 @@ fi
 hold map maponly || { tap_end; exit 1; }
 M=$h_pid
 mino=$(awk '/\/shmap:maponly$/ { print $5; exit }' "/proc/$M/maps")
-if grep -qxF "$mino $size lazy 16 16 1 - 0 0 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
+if grep -qxF "$mino $size lazy 16 16 1 - 0 0 0 0 $M shmap-hold maponly" "$DEBUGFS/shmap/buffers"; then
 	ok "debugfs: the mapped-only buffer's line"
 else
 	not_ok "debugfs: the mapped-only buffer's line" "$(cat "$DEBUGFS/shmap/buffers")"
@@ -290,7 +290,7 @@ fi
 t "mapped only, as root" 0 "$SHMAPCTL" list --pid "$M" -n -r -b
 out_is "mapped only: everything from debugfs, owner from map_files" "$mino maponly $size lazy $size $size 1 1 $M shmap-hold root"
 t "mapped only: -o DMABUFS" 0 "$SHMAPCTL" list --pid "$M" -n -r -o NAME,DMABUFS
-out_is "mapped only: DMABUFS unknown (only fdinfo has it)" "maponly -"
+out_is "mapped only: DMABUFS from debugfs" "maponly 0"
 t "mapped only: --holders" 0 "$SHMAPCTL" list -P --pid "$M" -n -r -b -o PID,FDS,MAPPED
 out_is "mapped only --holders: no fd, its mapping" "$M - $size"
 
@@ -355,10 +355,10 @@ for kv in "huge${tab}1" "huge-folios${tab}2" "noreserve${tab}0"; do
 	fi
 done
 hres=$((4 * 1024 * 1024 / page))
-if grep -qxF "$hino 4194304 eager $hres $hres 0 - 0 1 2 $HP shmapctl hugelist" "$DEBUGFS/shmap/buffers"; then
+if grep -qxF "$hino 4194304 eager $hres $hres 0 - 0 1 2 0 $HP shmapctl hugelist" "$DEBUGFS/shmap/buffers"; then
 	ok "debugfs: the huge buffer's line"
 else
-	not_ok "debugfs: the huge buffer's line" "want: $hino 4194304 eager $hres $hres 0 - 0 1 2 $HP shmapctl hugelist" "$(cat "$DEBUGFS/shmap/buffers")"
+	not_ok "debugfs: the huge buffer's line" "want: $hino 4194304 eager $hres $hres 0 - 0 1 2 0 $HP shmapctl hugelist" "$(cat "$DEBUGFS/shmap/buffers")"
 fi
 t "huge: list -o NAME,HUGE,HUGE-FOLIOS" 0 "$SHMAPCTL" list --pid "$HP" -n -r -o NAME,HUGE,HUGE-FOLIOS,NORESERVE
 out_is "huge: list shows the flag and 2 folios" "hugelist 1 2 0"
@@ -369,6 +369,8 @@ out_is "huge: --holders row" "$HP $HFD 2"
 if umount "$DEBUGFS" 2>"$T/err"; then
 	t "huge without debugfs: from fdinfo" 0 "$SHMAPCTL" list --pid "$HP" -n -r -o NAME,HUGE,HUGE-FOLIOS
 	out_is "huge without debugfs: the same from fdinfo" "hugelist 1 2"
+	t "mapped only, without debugfs: -o DMABUFS" 0 "$SHMAPCTL" list --pid "$M" -n -r -o NAME,DMABUFS
+	out_is "mapped only, without debugfs: DMABUFS unknown" "maponly -"
 	mount -t debugfs debugfs "$DEBUGFS"
 else
 	not_ok "umount $DEBUGFS" "$(cat "$T/err")"
@@ -400,6 +402,12 @@ out_is "dmabuf: info shows one dma-buf" "1"
 t "dmabuf: status -o DMABUFS" 0 "$SHMAPCTL" status -n -r -o DMABUFS
 out_is "dmabuf: status counts it" "1"
 if [ "$(cat "$STATS/dmabufs" 2>&1)" = 1 ]; then ok "stats/dmabufs is 1"; else not_ok "stats/dmabufs is 1" "$(cat "$STATS/dmabufs" 2>&1)"; fi
+# A buffer that only its dma-buf holds: no process shows it, debugfs has its count.
+hold dmabuf-only dmaonly || { tap_end; exit 1; }
+t "dma-buf only: list -o NAME,HOLDERS,DMABUFS" 0 "$SHMAPCTL" list -n -r -o NAME,HOLDERS,DMABUFS
+out_has "dma-buf only: no holder, one dma-buf, from debugfs" "dmaonly 0 1"
+t "dma-buf only: status -o DMABUFS" 0 "$SHMAPCTL" status -n -r -o DMABUFS
+out_is "dma-buf only: status counts both" "2"
 fi
 
 # --- all gone --------------------------------------------------------------------

@@ -402,32 +402,36 @@ static int scan_proc(struct scan_ctx *c)
 
 enum {
 	DBG_INO, DBG_SIZE, DBG_MODE, DBG_RESIDENT, DBG_RESERVED, DBG_MAPPINGS,
-	DBG_SEALS, DBG_NORESERVE, DBG_HUGE, DBG_HUGE_FOLIOS, DBG_CREATOR_PID,
-	DBG_CREATOR_COMM, DBG_NAME, DBG_FIELDS
+	DBG_SEALS, DBG_NORESERVE, DBG_HUGE, DBG_HUGE_FOLIOS, DBG_DMABUFS,
+	DBG_CREATOR_PID, DBG_CREATOR_COMM, DBG_NAME, DBG_FIELDS
 };
 
-/* Modules before 0.3 have no HUGE and HUGE_FOLIOS fields. */
-#define DBG_FIELDS_0_2 (DBG_FIELDS - 2)
+/* Modules before 0.3 have no HUGE, HUGE_FOLIOS and DMABUFS fields. */
+#define DBG_FIELDS_0_2 (DBG_FIELDS - 3)
 
 /*
  * One line "INO SIZE MODE RESIDENT RESERVED MAPPINGS SEALS NORESERVE HUGE
- * HUGE_FOLIOS CREATOR_PID CREATOR_COMM NAME" (NAME empty for an unnamed
- * buffer; no HUGE and HUGE_FOLIOS from modules before 0.3).
+ * HUGE_FOLIOS DMABUFS CREATOR_PID CREATOR_COMM NAME" (NAME empty for an
+ * unnamed buffer; no HUGE, HUGE_FOLIOS and DMABUFS from modules before 0.3:
+ * the buffer's dma-bufs stay unknown).
  */
 static int debugfs_line(struct scan_ctx *c, char *line)
 {
 	char *f[DBG_FIELDS], *p = line, zero[] = "0";
 	struct buf_entry *b;
 	unsigned int i, n;
+	bool v0_2;
 
 	line[strcspn(line, "\n")] = '\0';
 	for (n = 0; n < DBG_FIELDS && (f[n] = strsep(&p, " ")); n++)
 		;
-	if (n == DBG_FIELDS_0_2 && !p) {
+	v0_2 = n == DBG_FIELDS_0_2 && !p;
+	if (v0_2) {
 		memmove(&f[DBG_CREATOR_PID], &f[DBG_HUGE],
 			(DBG_FIELDS - DBG_CREATOR_PID) * sizeof(*f));
 		f[DBG_HUGE] = zero;
 		f[DBG_HUGE_FOLIOS] = zero;
+		f[DBG_DMABUFS] = zero;
 	} else if (n != DBG_FIELDS || p) {
 		return 0;	/* not a line of this format */
 	}
@@ -446,6 +450,8 @@ static int debugfs_line(struct scan_ctx *c, char *line)
 	b->info.noreserve = f[DBG_NORESERVE][0] == '1';
 	b->info.huge = f[DBG_HUGE][0] == '1';
 	b->info.huge_folios = strtoull(f[DBG_HUGE_FOLIOS], NULL, 10);
+	b->info.dmabuf_exports = strtoull(f[DBG_DMABUFS], NULL, 10);
+	b->info.dmabufs_known = !v0_2;
 	b->info.creator_pid = (pid_t)strtol(f[DBG_CREATOR_PID], NULL, 10);
 	copy_field(b->info.creator_comm, sizeof(b->info.creator_comm),
 		   f[DBG_CREATOR_COMM]);

@@ -36,7 +36,7 @@ struct buf_info {
 	bool noreserve;
 	bool huge;		/* created with SHMAP_BUF_HUGE */
 	uint64_t huge_folios;	/* 2 MiB folios among the resident pages */
-	bool dmabufs_known;	/* fdinfo has it (modules since 0.3) */
+	bool dmabufs_known;	/* fdinfo or debugfs has it (since 0.3) */
 	uint64_t dmabuf_exports;	/* dma-bufs of the buffer alive */
 	pid_t creator_pid;	/* 0: none in our pid namespace */
 	char creator_comm[32];
