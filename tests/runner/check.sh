@@ -4,7 +4,7 @@
 # the guest suite on every kernel of $KERNELS with the module from the package install.
 # Env: KERNELS (kernel specs, see kernels.sh; default $DEFAULT_KERNELS of lib.sh), SHMAP_CACHE,
 # BUILD, SHMAP_JOBS (guests in parallel, default 2), SHMAP_TIMEOUT (per guest, default 420 s;
-# SHMAP_DEBUG_TIMEOUT for the debug kernels, 1800 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
+# SHMAP_DEBUG_TIMEOUT for the debug kernels, 2400 s), SHMAP_SRC (module sources), SHMAP_GUEST_DIR
 # (extra files for /tests), SHMAP_SKIP_MAKE=1 (runner development only: skip "make"),
 # SHMAP_PACKAGING=0 (skip the packaging tests and the fresh-machine check).
 # Logs: $BUILD/check/VER/{console.log,tap.log,verdict,prepare.log,boot.log}.
@@ -101,7 +101,7 @@ pipeline() {
 	local append=${SHMAP_APPEND:-} mem=${SHMAP_MEM:-512} timeout=${SHMAP_TIMEOUT:-420}
 	if is_debug_kernel "$v"; then
 		append="$(debug_append "$v") $append" mem=1024
-		timeout=${SHMAP_DEBUG_TIMEOUT:-1800}
+		timeout=${SHMAP_DEBUG_TIMEOUT:-2400}
 	fi
 	SHMAP_APPEND=$append SHMAP_MEM=$mem SHMAP_TIMEOUT=$timeout \
 		"$RUNNER_DIR/boot.sh" "$v" "$d/initramfs.cpio" "$d" /tests/torture/suite.sh \
